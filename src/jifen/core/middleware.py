@@ -1,0 +1,38 @@
+"""Keeps who is asking and from where for the audit log of the current request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip_address: str | None
+    user_agent: str
+
+
+current_request: ContextVar[RequestContext | None] = ContextVar("jifen_request", default=None)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy rewrites it,
+    # and deployments behind nginx pass the real address in REMOTE_ADDR via the WSGI server.
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_request.set(
+            RequestContext(client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:200])
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)

@@ -1,0 +1,16 @@
+from functools import partial
+
+from django.db import migrations
+
+from jifen.core.dbguards import install_append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            partial(install_append_only, tables=["core_auditevent"]),
+            migrations.RunPython.noop,
+        )
+    ]
