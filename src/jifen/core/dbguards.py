@@ -19,6 +19,9 @@ from typing import Any
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+# Every table with triggers that refuse changes; the test suite lifts them to flush.
+GUARDED_TABLES = ("core_auditevent", "ledger_ledgerentry", "ledger_checkpoint", "ledger_period")
+
 PG_REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION jifen_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -60,12 +63,15 @@ def suspended(
     """Lift every trigger on `tables` for the block (tests only)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks pending in this transaction block ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in tables:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             try:
                 yield
             finally:
                 with connection.cursor() as again:
+                    again.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     for table in tables:
                         again.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             return

@@ -355,9 +355,11 @@ def insert_rows(rows: Sequence[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor: COPY is its business
-            with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            # Django's wrapper turns psycopg's errors into django.db ones, as for execute().
+            with connection.wrap_database_errors:
+                with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
             return
         ops = connection.ops
         placeholders = ", ".join(["%s"] * len(COLUMNS))
