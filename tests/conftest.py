@@ -11,6 +11,7 @@ The personas (healthchecks style):
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,6 @@ from typing import Any
 os.environ.setdefault("JIFEN_FIELD_KEY", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0wMDA")
 os.environ.setdefault("JIFEN_INDEX_KEY", "dGVzdC1pbmRleC1rZXktMzItYnl0ZXMtbG9uZy0wMDA")
 os.environ.setdefault("JIFEN_LEDGER_KEY", "dGVzdC1sZWRnZXIta2V5LTMyLWJ5dGVzLWxvbmctMDA")
-os.environ.setdefault("JIFEN_TESTING", "true")
 
 import pytest  # noqa: E402
 from django.db.backends.base.operations import BaseDatabaseOperations  # noqa: E402
@@ -84,8 +84,10 @@ def build_personas() -> Personas:
         id_number="11010519491231002X", phone="13900001111", user=alice_user,
     )  # fmt: skip
     member_b = create_member(actor=None, branch=branch_b, name="李乙", gender="M")
-    sam, bob, carol = make_user("sam", staff=True), make_user("bob", staff=True), make_user(
-        "carol", staff=True
+    sam, bob, carol = (
+        make_user("sam", staff=True),
+        make_user("bob", staff=True),
+        make_user("carol", staff=True),
     )
     adam = make_user("adam", staff=True)
     grant_role(actor=None, user=sam, role="scorekeeper", organisation=branch_a)
@@ -99,11 +101,21 @@ def build_personas() -> Personas:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fast_password_hashing() -> None:
-    # PBKDF2's deliberate slowness is for attackers, not for a test suite of many logins.
-    from django.conf import settings
+def _test_settings() -> Iterator[None]:
+    from django.test.utils import override_settings
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    overrides = override_settings(
+        # PBKDF2's deliberate slowness is for attackers, not for a suite of many logins.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # No collectstatic before tests: serve static names as they are.
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    )
+    overrides.enable()
+    yield
+    overrides.disable()
 
 
 @pytest.fixture

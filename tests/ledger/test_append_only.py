@@ -5,21 +5,21 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from helpers.ledger import post
 from jifen.core.dbguards import trigger_names
 from jifen.core.models import AuditEvent
 from jifen.ledger.models import LedgerEntry
-from helpers.ledger import post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def entry(personas):  # type: ignore[no-untyped-def]
+def entry(personas):
     post(personas.alice, 2)
     return LedgerEntry.objects.filter(member=personas.alice).first()
 
 
-def test_the_orm_refuses_updates_and_deletes_with_a_clear_message(entry) -> None:  # type: ignore[no-untyped-def]
+def test_the_orm_refuses_updates_and_deletes_with_a_clear_message(entry) -> None:
     with pytest.raises(PermissionError, match="append-only"):
         LedgerEntry.objects.filter(pk=entry.pk).update(points_hundredths=999)
     with pytest.raises(PermissionError, match="append-only"):
@@ -38,7 +38,7 @@ def test_the_orm_refuses_updates_and_deletes_with_a_clear_message(entry) -> None
         "DELETE FROM ledger_ledgerentry WHERE id = %s",
     ],
 )
-def test_raw_sql_update_and_delete_fail_in_the_database(entry, statement: str) -> None:  # type: ignore[no-untyped-def]
+def test_raw_sql_update_and_delete_fail_in_the_database(entry, statement: str) -> None:
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(statement, [entry.pk])
@@ -46,7 +46,7 @@ def test_raw_sql_update_and_delete_fail_in_the_database(entry, statement: str) -
     assert fresh.points_hundredths == entry.points_hundredths
 
 
-def test_the_audit_log_is_append_only_too(personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_is_append_only_too(personas) -> None:
     event = AuditEvent.objects.first()
     assert event is not None
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -57,17 +57,16 @@ def test_the_audit_log_is_append_only_too(personas) -> None:  # type: ignore[no-
             cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
 
 
-def test_truncate_is_refused_on_postgresql(entry) -> None:  # type: ignore[no-untyped-def]
+def test_truncate_is_refused_on_postgresql(entry) -> None:
     if connection.vendor != "postgresql":
         pytest.skip(reason="TRUNCATE exists only on PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE ledger_ledgerentry CASCADE")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT has_table_privilege('public', 'ledger_ledgerentry', 'TRUNCATE')"
-        )
+        cursor.execute("SELECT has_table_privilege('public', 'ledger_ledgerentry', 'TRUNCATE')")
         assert cursor.fetchone() == (False,)
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, transaction
 
+from helpers.ledger import post
 from jifen.ledger.models import LedgerEntry, Period, PeriodState
 from jifen.ledger.services import (
     LedgerRefused,
@@ -15,12 +16,11 @@ from jifen.ledger.services import (
     open_period,
     reverse_entry,
 )
-from helpers.ledger import post
 
 pytestmark = pytest.mark.django_db
 
 
-def archived_q1(personas):  # type: ignore[no-untyped-def]
+def archived_q1(personas):
     period = open_period(actor=personas.sam, organisation=personas.branch_a, label="2025-Q1",
                          starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 3, 31))  # fmt: skip
     for state in ("summarised", "publicised", "archived"):
@@ -28,7 +28,7 @@ def archived_q1(personas):  # type: ignore[no-untyped-def]
     return period
 
 
-def test_the_service_refuses_an_entry_in_an_archived_period_and_writes_nothing(personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_refuses_an_entry_in_an_archived_period_and_writes_nothing(personas) -> None:
     archived_q1(personas)
     with pytest.raises(LedgerRefused, match="已归档的期间 2025-Q1"):
         post(personas.alice, 3, month=3)
@@ -37,7 +37,7 @@ def test_the_service_refuses_an_entry_in_an_archived_period_and_writes_nothing(p
     post(personas.member_b, 1, month=3)  # branch B did not archive its Q1
 
 
-def test_the_database_refuses_it_too(personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_it_too(personas) -> None:
     post(personas.alice, 1, month=3)
     row = LedgerEntry.objects.filter(member=personas.alice).values_list(
         "tenant_id", "seq", "uid", "member_id", "organisation_id", "item_code",
@@ -53,7 +53,7 @@ def test_the_database_refuses_it_too(personas) -> None:  # type: ignore[no-untyp
         insert_rows([forged])
 
 
-def test_a_correction_of_an_archived_entry_goes_into_an_open_period(personas) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_of_an_archived_entry_goes_into_an_open_period(personas) -> None:
     post(personas.alice, 1, month=2)
     entry = LedgerEntry.objects.get(member=personas.alice)
     archived_q1(personas)
@@ -64,7 +64,7 @@ def test_a_correction_of_an_archived_entry_goes_into_an_open_period(personas) ->
     assert reversal.occurred_on == dt.date(2025, 4, 2)
 
 
-def test_an_archived_period_cannot_be_reopened_even_in_sql(personas) -> None:  # type: ignore[no-untyped-def]
+def test_an_archived_period_cannot_be_reopened_even_in_sql(personas) -> None:
     period = archived_q1(personas)
     with pytest.raises(LedgerRefused):
         advance_period(actor=personas.sam, period=period, to=PeriodState.OPEN)
@@ -75,7 +75,7 @@ def test_an_archived_period_cannot_be_reopened_even_in_sql(personas) -> None:  #
     assert Period.objects.get(pk=period.pk).state == PeriodState.ARCHIVED
 
 
-def test_only_the_branch_scorekeeper_manages_its_periods(personas) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_branch_scorekeeper_manages_its_periods(personas) -> None:
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):

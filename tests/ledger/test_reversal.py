@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from helpers.ledger import post
 from jifen.ledger.models import LedgerEntry, Source
 from jifen.ledger.services import LedgerRefused, balance, reverse_entry
 from jifen.ledger.verify import verify_tenant
-from helpers.ledger import post
 
 
 @pytest.mark.django_db
-def test_a_reversal_mirrors_the_entry_and_restores_the_balance(personas) -> None:  # type: ignore[no-untyped-def]
+def test_a_reversal_mirrors_the_entry_and_restores_the_balance(personas) -> None:
     post(personas.alice, 1, points="2.50", quantity=2)
     entry = LedgerEntry.objects.get(member=personas.alice)
     assert balance(personas.alice) == Decimal("5.00")
@@ -29,7 +29,7 @@ def test_a_reversal_mirrors_the_entry_and_restores_the_balance(personas) -> None
 
 
 @pytest.mark.django_db
-def test_an_entry_is_reversed_once_and_a_reversal_never(personas) -> None:  # type: ignore[no-untyped-def]
+def test_an_entry_is_reversed_once_and_a_reversal_never(personas) -> None:
     post(personas.alice, 1)
     entry = LedgerEntry.objects.get(member=personas.alice)
     reversal = reverse_entry(actor=None, entry=entry, reason="错误")
@@ -43,7 +43,7 @@ def test_an_entry_is_reversed_once_and_a_reversal_never(personas) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_a_reversal_that_does_not_mirror(personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_reversal_that_does_not_mirror(personas) -> None:
     post(personas.alice, 1)
     entry = LedgerEntry.objects.get(member=personas.alice)
     row = list(
@@ -64,7 +64,7 @@ def test_the_database_refuses_a_reversal_that_does_not_mirror(personas) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ten_concurrent_reversals_make_exactly_one(personas) -> None:  # type: ignore[no-untyped-def]
+def test_ten_concurrent_reversals_make_exactly_one(personas) -> None:
     post(personas.alice, 1, points="3")
     entry = LedgerEntry.objects.get(member=personas.alice)
     barrier = threading.Barrier(10)

@@ -12,11 +12,11 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.ledger import post
 from jifen.core.dbguards import GUARDED_TABLES, suspended
 from jifen.ledger import chain
 from jifen.ledger.models import ChainHead, LedgerEntry
 from jifen.ledger.verify import Pin, checkpoint_document, make_checkpoint, verify_tenant
-from helpers.ledger import post
 
 pytestmark = pytest.mark.django_db
 ENTRIES = 120
@@ -50,9 +50,13 @@ def delete_row(tenant: int, k: int) -> None:
 
 def swap_rows(tenant: int, k: int) -> None:
     j = k + 3
-    sql("UPDATE ledger_ledgerentry SET seq = %s WHERE tenant_id = %s AND seq = %s", [BIG, tenant, k])
+    sql(
+        "UPDATE ledger_ledgerentry SET seq = %s WHERE tenant_id = %s AND seq = %s", [BIG, tenant, k]
+    )
     sql("UPDATE ledger_ledgerentry SET seq = %s WHERE tenant_id = %s AND seq = %s", [k, tenant, j])
-    sql("UPDATE ledger_ledgerentry SET seq = %s WHERE tenant_id = %s AND seq = %s", [j, tenant, BIG])
+    sql(
+        "UPDATE ledger_ledgerentry SET seq = %s WHERE tenant_id = %s AND seq = %s", [j, tenant, BIG]
+    )
 
 
 def insert_forged(tenant: int, k: int) -> None:
@@ -80,9 +84,12 @@ def rewrite_without_key(tenant: int, k: int) -> None:
     """Change entry k, then re-hash everything from k on with a key that is not ours."""
     change_value(tenant, k)
     rows = LedgerEntry.objects.filter(tenant_id=tenant, seq__gte=k).order_by("seq")
-    prev = LedgerEntry.objects.filter(tenant_id=tenant, seq=k - 1).values_list(
-        "entry_hash", flat=True
-    ).first() or chain.GENESIS
+    prev = (
+        LedgerEntry.objects.filter(tenant_id=tenant, seq=k - 1)
+        .values_list("entry_hash", flat=True)
+        .first()
+        or chain.GENESIS
+    )
     for entry in rows:
         fields = chain.ChainFields(
             tenant, entry.seq, entry.uid, entry.member_id, entry.organisation_id,
@@ -108,7 +115,7 @@ MUTATIONS: dict[str, Callable[[int, int], None]] = {
 
 
 @pytest.fixture
-def ledger(personas):  # type: ignore[no-untyped-def]
+def ledger(personas):
     post(personas.alice, ENTRIES // 2)
     post(personas.member_b, ENTRIES // 2, item="honor_company", honor_key="年度先进")
     return personas.district.pk
@@ -131,14 +138,14 @@ def tampered(tenant: int, mutate: Callable[[int, int], None], k: int) -> Any:
 
 @pytest.mark.parametrize("name", MUTATIONS)
 @pytest.mark.parametrize("k", [1, 37, ENTRIES - 4])
-def test_each_class_of_tampering_is_detected_at_the_first_bad_entry(ledger, name, k) -> None:  # type: ignore[no-untyped-def]
+def test_each_class_of_tampering_is_detected_at_the_first_bad_entry(ledger, name, k) -> None:
     problem = tampered(ledger, MUTATIONS[name], k)
     assert problem is not None, name
     assert problem.seq == k, (name, str(problem))
     assert verify_tenant(ledger) is None  # rolled back: intact again
 
 
-def test_the_tail_cut_behind_a_checkpoint_is_detected(ledger, personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_tail_cut_behind_a_checkpoint_is_detected(ledger, personas) -> None:
     checkpoint = make_checkpoint(actor=None, tenant=personas.district, label="2025-Q1")
     exported = checkpoint_document(checkpoint, personas.district)
     pin = Pin(exported["seq"], exported["entry_hash"], "检查点文件")
@@ -164,7 +171,7 @@ def test_the_tail_cut_behind_a_checkpoint_is_detected(ledger, personas) -> None:
     assert "tail cut" in problem.reason
 
 
-def test_the_stored_checkpoint_alone_catches_a_plain_tail_cut(ledger, personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_stored_checkpoint_alone_catches_a_plain_tail_cut(ledger, personas) -> None:
     make_checkpoint(actor=None, tenant=personas.district, label="2025-Q1")
     from jifen.ledger.verify import stored_pins
 
@@ -182,12 +189,12 @@ def test_the_stored_checkpoint_alone_catches_a_plain_tail_cut(ledger, personas) 
     assert problem is not None and problem.seq == ENTRIES - 2
 
 
-def test_an_untouched_ledger_verifies(ledger) -> None:  # type: ignore[no-untyped-def]
+def test_an_untouched_ledger_verifies(ledger) -> None:
     assert verify_tenant(ledger) is None
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(name=st.sampled_from(sorted(MUTATIONS)), k=st.integers(1, ENTRIES - 4))
-def test_any_single_random_mutation_is_detected(ledger, name: str, k: int) -> None:  # type: ignore[no-untyped-def]
+def test_any_single_random_mutation_is_detected(ledger, name: str, k: int) -> None:
     problem = tampered(ledger, MUTATIONS[name], k)
     assert problem is not None and problem.seq == k

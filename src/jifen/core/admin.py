@@ -12,7 +12,15 @@ from jifen.orgs.permissions import Perm, organisations_for
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     view_perm = Perm.VIEW_AUDIT_LOG
-    list_display = ("at", "actor_name", "action", "target_type", "target_id", "summary", "ip_address")
+    list_display = (
+        "at",
+        "actor_name",
+        "action",
+        "target_type",
+        "target_id",
+        "summary",
+        "ip_address",
+    )
     list_filter = ("action",)
     search_fields = ("actor_name", "summary", "target_id")
     date_hierarchy = "at"

@@ -48,7 +48,7 @@ def record(
     user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         tenant_id=tenant_id,
-        actor=user,
+        actor=user,  # type: ignore[misc]  # any auth user model
         actor_name=user.get_username() if user is not None else "",
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

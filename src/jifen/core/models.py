@@ -35,7 +35,9 @@ class AuditEvent(models.Model):
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["tenant_id", "action", "at"], name="audit_tenant_action_at")]
+        indexes = [
+            models.Index(fields=["tenant_id", "action", "at"], name="audit_tenant_action_at")
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}"

@@ -118,10 +118,6 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.item_code} {self.points}"
 
-    @property
-    def points(self) -> Decimal:
-        return Decimal(self.points_hundredths).scaleb(-2)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise PermissionError(APPEND_ONLY)
@@ -129,6 +125,10 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError(APPEND_ONLY)
+
+    @property
+    def points(self) -> Decimal:
+        return Decimal(self.points_hundredths).scaleb(-2)
 
 
 class ChainHead(models.Model):
@@ -144,6 +144,9 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = "哈希链头"
         verbose_name_plural = "哈希链头"
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: #{self.seq}"
 
 
 class Checkpoint(models.Model):
@@ -161,6 +164,9 @@ class Checkpoint(models.Model):
         verbose_name = "台账检查点"
         verbose_name_plural = "台账检查点"
         ordering = ["tenant_id", "seq"]
+
+    def __str__(self) -> str:
+        return f"{self.label} #{self.seq}"
 
 
 class PeriodState(models.TextChoices):

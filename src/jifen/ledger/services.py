@@ -104,28 +104,25 @@ def post_entry(*, actor: Any, draft: EntryDraft) -> LedgerEntry:
     """Append one entry. With a `uid` already in the ledger, the same entry is returned
     (a retried form); the same uid with different content is refused."""
     member = Member.objects.get(pk=draft.member_id)
+    uid = draft.uid or uuid4()
     if draft.uid is not None:
-        existing = LedgerEntry.objects.filter(uid=draft.uid).first()
+        existing = LedgerEntry.objects.filter(uid=uid).first()
         if existing is not None:
             return _same_or_refuse(existing, draft)
     try:
         post_entries(
             actor=actor,
             tenant_id=member.tenant_id,
-            drafts=[draft if draft.uid else replace(draft, uid=uuid4())],
+            drafts=[replace(draft, uid=uid)],
             summary=f"{member.name} {draft.item_code} {draft.points}",
         )
     except IntegrityError:
         # A concurrent retry of the same uid won the race: answer as it was answered.
-        existing = LedgerEntry.objects.filter(uid=draft.uid).first()
+        existing = LedgerEntry.objects.filter(uid=uid).first()
         if existing is None:
             raise
         return _same_or_refuse(existing, draft)
-    return LedgerEntry.objects.get(uid=draft.uid) if draft.uid else _latest(member.tenant_id)
-
-
-def _latest(tenant_id: int) -> LedgerEntry:
-    return LedgerEntry.objects.filter(tenant_id=tenant_id).order_by("-seq").first()  # type: ignore[return-value]
+    return LedgerEntry.objects.get(uid=uid)
 
 
 def _same_or_refuse(existing: LedgerEntry, draft: EntryDraft) -> LedgerEntry:
@@ -153,6 +150,7 @@ def reverse_entry(
     and however many ask at the same moment."""
     if not reason.strip():
         raise LedgerRefused("冲正必须填写原因")
+    reversal_uid = uid or uuid4()
     if actor is not None and not has_org_perm(actor, Perm.RECORD_ENTRY, entry.organisation_id):
         raise PermissionDenied("无权限冲正该记录")
     with transaction.atomic():
@@ -164,7 +162,9 @@ def reverse_entry(
         on = occurred_on or entry.occurred_on
         locked = _locked_period(entry.organisation_id, on)
         if locked is not None:
-            hint = "" if occurred_on else "；原记录所在期间已归档，请为冲正指定一个未归档期间内的日期"
+            hint = (
+                "" if occurred_on else "；原记录所在期间已归档，请为冲正指定一个未归档期间内的日期"
+            )
             raise LedgerRefused(f"{on} 属于已归档的期间 {locked}{hint}")
         draft = EntryDraft(
             member_id=entry.member_id,
@@ -176,7 +176,7 @@ def reverse_entry(
             honor_key=entry.honor_key,
             note=reason.strip(),
             source=Source.CORRECTION,
-            uid=uid or uuid4(),
+            uid=reversal_uid,
             reverses_id=entry.pk,
             reverses_uid=entry.uid,
         )
@@ -189,7 +189,7 @@ def reverse_entry(
             summary=reason.strip()[:200],
             changes={"reverses_seq": entry.seq},
         )
-    return LedgerEntry.objects.get(uid=draft.uid)
+    return LedgerEntry.objects.get(uid=reversal_uid)
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -216,8 +216,13 @@ def open_period(
         defaults={"tenant_id": organisation.tenant_id, "starts_on": starts_on, "ends_on": ends_on},
     )
     if created:
-        record(Action.PERIOD_CREATE, actor=actor, target=period,
-               tenant_id=organisation.tenant_id, summary=f"{organisation.code} {label}")
+        record(
+            Action.PERIOD_CREATE,
+            actor=actor,
+            target=period,
+            tenant_id=organisation.tenant_id,
+            summary=f"{organisation.code} {label}",
+        )
     return period
 
 
@@ -230,12 +235,19 @@ def advance_period(*, actor: Any, period: Period, to: str) -> Period:
         raise PermissionDenied("无权限管理该组织的积分期间")
     expected = PERIOD_FLOW.get(PeriodState(period.state))
     if expected != to:
-        raise LedgerRefused(f"期间 {period.label} 当前为“{period.get_state_display()}”，不能改为 {to}")
+        raise LedgerRefused(
+            f"期间 {period.label} 当前为“{period.get_state_display()}”，不能改为 {to}"
+        )
     changed = Period.objects.filter(pk=period.pk, state=period.state).update(state=to)
     if changed != 1:
         raise LedgerRefused(f"期间 {period.label} 的状态已被他人修改，请刷新")
-    record(Action.PERIOD_STATE, actor=actor, target=period, tenant_id=period.tenant_id,
-           changes={"from": period.state, "to": to})
+    record(
+        Action.PERIOD_STATE,
+        actor=actor,
+        target=period,
+        tenant_id=period.tenant_id,
+        changes={"from": period.state, "to": to},
+    )
     period.state = to
     return period
 
@@ -334,10 +346,25 @@ def _append(
         digest = entry_hash(key, fields, prev)
         rows.append(
             (
-                tenant_id, seq, uid, draft.member_id, draft.organisation_id, draft.item_code,
-                hundredths, draft.quantity, draft.occurred_on, draft.honor_key, draft.note,
-                draft.evidence_sha256, draft.source, draft.reverses_id, recorded_by_id,
-                draft.approved_by_id, recorded_at, prev, digest,
+                tenant_id,
+                seq,
+                uid,
+                draft.member_id,
+                draft.organisation_id,
+                draft.item_code,
+                hundredths,
+                draft.quantity,
+                draft.occurred_on,
+                draft.honor_key,
+                draft.note,
+                draft.evidence_sha256,
+                draft.source,
+                draft.reverses_id,
+                recorded_by_id,
+                draft.approved_by_id,
+                recorded_at,
+                prev,
+                digest,
             )  # fmt: skip
         )
         prev = digest
@@ -367,8 +394,13 @@ def insert_rows(rows: Sequence[tuple[Any, ...]]) -> None:
             f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
             [
                 (
-                    *row[:2], row[2].hex, *row[3:8], row[8].isoformat(), *row[9:16],
-                    ops.adapt_datetimefield_value(row[16]), *row[17:],
+                    *row[:2],
+                    row[2].hex,
+                    *row[3:8],
+                    row[8].isoformat(),
+                    *row[9:16],
+                    ops.adapt_datetimefield_value(row[16]),
+                    *row[17:],
                 )  # fmt: skip
                 for row in rows
             ],

@@ -149,8 +149,13 @@ def make_checkpoint(*, actor: Any, tenant: Organisation, label: str) -> Checkpoi
         entry_count=totals["n"] or 0,
         points_sum_hundredths=totals["s"] or 0,
     )
-    record(Action.LEDGER_CHECKPOINT, actor=actor, target=checkpoint, tenant_id=tenant.pk,
-           summary=f"{label} 截至第 {head.seq} 条")
+    record(
+        Action.LEDGER_CHECKPOINT,
+        actor=actor,
+        target=checkpoint,
+        tenant_id=tenant.pk,
+        summary=f"{label} 截至第 {head.seq} 条",
+    )
     return checkpoint
 
 

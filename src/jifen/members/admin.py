@@ -86,9 +86,7 @@ class MemberAdmin(ScopedAdmin):
             )
             obj.pk = created.pk
             return
-        changes = {
-            f: data[f] for f in form.changed_data if f in services.CHANGEABLE and f in data
-        }
+        changes = {f: data[f] for f in form.changed_data if f in services.CHANGEABLE and f in data}
         for secret in ("id_number", "phone"):
             if data.get(secret):
                 changes[secret] = data[secret]

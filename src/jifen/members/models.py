@@ -80,9 +80,7 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="sent_members",
     )
-    sending_organisation_name = models.CharField(
-        "流出党组织(系统外)", max_length=100, blank=True
-    )
+    sending_organisation_name = models.CharField("流出党组织(系统外)", max_length=100, blank=True)
     managed_from = models.DateField("纳入管理日期", null=True, blank=True)
     managed_to = models.DateField("停止管理日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -126,6 +124,9 @@ class MemberTransfer(models.Model):
         verbose_name = "组织关系转接"
         verbose_name_plural = "组织关系转接"
         ordering = ["member_id", "transferred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.transferred_on}"
 
 
 class ExemptionState(models.TextChoices):
@@ -180,3 +181,6 @@ class ExemptionApproval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["exemption", "level"], name="one_approval_per_level")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.exemption} · {self.get_level_display()}"

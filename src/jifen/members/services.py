@@ -175,8 +175,9 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 def record_personal_data_view(*, actor: Any, member: Member, purpose: str) -> None:
     """Every page or export that shows a member's personal data calls this."""
     require(actor, Perm.VIEW_MEMBER, member)
-    record(Action.MEMBER_VIEW, actor=actor, target=member, tenant_id=member.tenant_id,
-           summary=purpose)
+    record(
+        Action.MEMBER_VIEW, actor=actor, target=member, tenant_id=member.tenant_id, summary=purpose
+    )
 
 
 @transaction.atomic
@@ -233,8 +234,13 @@ def request_exemption(
         ends_on=ends_on,
         requested_by=actor,
     )
-    record(Action.EXEMPTION_REQUEST, actor=actor, target=exemption, tenant_id=member.tenant_id,
-           summary=reason[:100])
+    record(
+        Action.EXEMPTION_REQUEST,
+        actor=actor,
+        target=exemption,
+        tenant_id=member.tenant_id,
+        summary=reason[:100],
+    )
     return exemption
 
 

@@ -48,8 +48,13 @@ class OrganisationAdmin(ScopedAdmin):
             obj.pk = created.pk
             return
         obj.save()
-        record(Action.ORG_CHANGE, actor=request.user, target=obj, tenant_id=obj.tenant_id,
-               changes={"fields": form.changed_data})
+        record(
+            Action.ORG_CHANGE,
+            actor=request.user,
+            target=obj,
+            tenant_id=obj.tenant_id,
+            changes={"fields": form.changed_data},
+        )
 
 
 @admin.register(RoleGrant)

@@ -23,16 +23,19 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    grants = RoleGrant.objects.filter(user=request.user).select_related("organisation")
-    member = Member.objects.filter(user=request.user).select_related("branch").first()
+    user_id: int = request.user.pk  # type: ignore[assignment]  # login_required: a user
+    grants = RoleGrant.objects.filter(user_id=user_id).select_related("organisation")
+    member = Member.objects.filter(user_id=user_id).select_related("branch").first()
     return render(request, "web/home.html", {"grants": grants, "member": member})
 
 
 @login_required
 @never_cache
 def member_list(request: HttpRequest) -> HttpResponse:
-    members = members_for(request.user).select_related("branch", "group").order_by(
-        "branch__code", "name", "pk"
+    members = (
+        members_for(request.user)
+        .select_related("branch", "group")
+        .order_by("branch__code", "name", "pk")
     )
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(request, "web/member_list.html", {"page": page})

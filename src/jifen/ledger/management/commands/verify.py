@@ -5,7 +5,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jifen.ledger.verify import BadCheckpointFile, Pin, read_checkpoint_file, stored_pins, verify_tenant
+from jifen.ledger.verify import (
+    BadCheckpointFile,
+    Pin,
+    read_checkpoint_file,
+    stored_pins,
+    verify_tenant,
+)
 from jifen.orgs.models import Organisation
 
 
