@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "jifen.orgs",
     "jifen.members",
     "jifen.ledger",
+    "jifen.scoring",
     "jifen.web",
     "jifen.demo",
 ]
