@@ -20,7 +20,14 @@ from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Every table with triggers that refuse changes; the test suite lifts them to flush.
-GUARDED_TABLES = ("core_auditevent", "ledger_ledgerentry", "ledger_checkpoint", "ledger_period")
+GUARDED_TABLES = (
+    "core_auditevent",
+    "ledger_ledgerentry",
+    "ledger_checkpoint",
+    "ledger_period",
+    "scoring_resultsnapshot",
+    "scoring_memberresult",
+)
 
 PG_REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION jifen_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

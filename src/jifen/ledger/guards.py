@@ -83,3 +83,9 @@ def install(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     for statement in {"sqlite": SQLITE, "postgresql": POSTGRES}[vendor]:
         schema_editor.execute(statement, params=None)
+
+
+# A caution for later migrations: on SQLite, Django alters a column by rebuilding the
+# table (create, copy, drop, rename), and dropping a table drops its triggers. A migration
+# that alters ledger_ledgerentry, ledger_period, ledger_checkpoint or core_auditevent must
+# reinstall their triggers; tests/ledger/test_append_only.py checks they are all there.

@@ -49,8 +49,14 @@ class AppendOnlyQuerySet(models.QuerySet["LedgerEntry"]):
 
 
 class LedgerEntry(models.Model):
+    # Indexes cost every insert: tenant is covered by (tenant, seq), and nobody searches
+    # by recorder or approver across a ledger, so those foreign keys carry no index.
     tenant = models.ForeignKey(
-        Organisation, verbose_name="租户", on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name="租户",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     seq = models.BigIntegerField("序号")
     uid = models.UUIDField("记录标识", unique=True)
@@ -86,6 +92,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,6 +101,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField("记录时间")
     prev_hash = models.CharField("前一条哈希", max_length=64)
