@@ -324,6 +324,14 @@ def _check_drafts(actor: Any, tenant_id: int, drafts: Sequence[EntryDraft]) -> N
                     )
 
 
+@dataclass
+class _Tail:
+    """The chain's end as the row generator advances it."""
+
+    seq: int
+    entry_hash: str
+
+
 def _append(
     actor: Any, tenant_id: int, head: ChainHead, drafts: Sequence[EntryDraft]
 ) -> PostedBatch:
@@ -333,11 +341,11 @@ def _append(
     # The rows are generated while insert_rows streams them: on PostgreSQL the server
     # inserts row k while Python hashes row k+1, so the chain overlaps the COPY on a
     # second core instead of adding to it. `tail` follows the generator.
-    tail = [head.seq, head.entry_hash]
+    tail = _Tail(head.seq, head.entry_hash)
     entry_hash, Fields = chain.entry_hash, chain.ChainFields
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        seq, prev = tail
+        seq, prev = tail.seq, tail.entry_hash
         for draft in drafts:
             seq += 1
             uid = draft.uid or uuid4()
@@ -356,13 +364,13 @@ def _append(
                 draft.approved_by_id, recorded_at, prev, digest,
             )  # fmt: skip
             prev = digest
-            tail[0], tail[1] = seq, prev
+            tail.seq, tail.entry_hash = seq, prev
 
     insert_rows(rows())
-    if tail[0] != head.seq + len(drafts):
+    if tail.seq != head.seq + len(drafts):
         raise RuntimeError("insert_rows stopped before the end of the batch")
     first = head.seq + 1
-    head.seq, head.entry_hash = tail[0], tail[1]
+    head.seq, head.entry_hash = tail.seq, tail.entry_hash
     head.save(update_fields=["seq", "entry_hash"])
     return PostedBatch(first_seq=first, last_seq=head.seq, head_hash=head.entry_hash)
 

@@ -8,7 +8,7 @@ these commands pass the raw arguments through.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand
 
@@ -24,6 +24,8 @@ class EngineCommand(BaseCommand):
         sys.exit(cli.main([self.subcommand, *argv[2:]], sys.stdout, sys.stderr))
 
     def handle(self, *args: Any, **options: Any) -> None:  # call_command path
-        code = cli.main([self.subcommand, *args], self.stdout, self.stderr)
+        code = cli.main(
+            [self.subcommand, *args], cast(TextIO, self.stdout), cast(TextIO, self.stderr)
+        )
         if code:
             sys.exit(code)
