@@ -17,7 +17,7 @@ import environ
 env = environ.Env()
 DATA_DIR = Path(os.environ.get("JIFEN_DATA_DIR", Path.cwd() / "data")).resolve()
 if (DATA_DIR / ".env").exists():
-    # The demo writes its generated keys here; real deployments set the environment.
+    # `make demo` writes generated keys here; real deployments set the environment.
     environ.Env.read_env(DATA_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("JIFEN_DEBUG", default=False)

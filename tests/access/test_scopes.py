@@ -95,3 +95,25 @@ def test_the_admin_member_list_is_scoped(personas) -> None:
     assert "李乙" in page.content.decode() and "王爱丽" not in page.content.decode()
     ledger = logged_in(personas.bob).get(reverse("admin:ledger_ledgerentry_changelist"))
     assert ledger.status_code == 200
+
+
+def test_a_grant_on_b_cannot_reach_a_member_of_a_by_naming_b(personas) -> None:
+    from dataclasses import replace
+
+    from helpers.ledger import draft
+    from jifen.ledger.models import LedgerEntry
+    from jifen.ledger.services import LedgerRefused, post_entries
+
+    forged = replace(draft(personas.alice), organisation_id=personas.branch_b.pk)
+    with pytest.raises(LedgerRefused, match="不属于组织"):
+        post_entries(actor=personas.bob, tenant_id=personas.district.pk, drafts=[forged])
+    assert not LedgerEntry.objects.exists()
+
+
+def test_tenant_codes_are_unique(personas) -> None:
+    from django.core.exceptions import ValidationError
+
+    from jifen.orgs.services import create_organisation
+
+    with pytest.raises(ValidationError, match="已存在"):
+        create_organisation(actor=None, name="另一个区", code="D", kind="district")

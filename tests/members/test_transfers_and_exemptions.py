@@ -55,3 +55,17 @@ def test_exemption_needs_the_branch_then_the_committee(personas) -> None:
                                  approve=True, note="同意备案")  # fmt: skip
     assert exemption.state == ExemptionState.FILED
     assert [a.level for a in exemption.approvals.order_by("decided_at")] == ["branch", "committee"]
+
+
+def test_the_old_branch_may_still_record_acts_from_before_the_transfer(personas) -> None:
+    from helpers.ledger import post
+    from jifen.ledger.services import LedgerRefused
+    from jifen.orgs.services import grant_role
+
+    grant_role(actor=None, user=personas.sam, role="scorekeeper", organisation=personas.branch_b)
+    transfer_member(actor=personas.sam, member=personas.alice, to_branch=personas.branch_b,
+                    on=dt.date(2025, 6, 1), reason="工作调动")  # fmt: skip
+    personas.alice.branch_id = personas.branch_a.pk  # a draft naming the old branch
+    post(personas.alice, 1, month=5)
+    with pytest.raises(LedgerRefused, match="不属于组织"):
+        post(personas.alice, 1, month=7)

@@ -34,7 +34,7 @@ from jifen.ledger.models import (
     Source,
 )
 from jifen.ledger.points import BadPoints, from_hundredths, to_hundredths
-from jifen.members.models import Member
+from jifen.members.models import Member, MemberTransfer
 from jifen.orgs.models import Organisation
 from jifen.orgs.permissions import Perm, has_org_perm
 
@@ -292,11 +292,27 @@ def _check_drafts(actor: Any, tenant_id: int, drafts: Sequence[EntryDraft]) -> N
         if len(draft.honor_key) > 64:
             raise LedgerRefused(f"{where}荣誉标识过长")
     member_ids = {d.member_id for d in drafts}
-    known = set(
-        Member.objects.filter(tenant_id=tenant_id, pk__in=member_ids).values_list("pk", flat=True)
+    branch_of = dict(
+        Member.objects.filter(tenant_id=tenant_id, pk__in=member_ids).values_list("pk", "branch_id")
     )
-    if unknown := member_ids - known:
+    if unknown := member_ids - set(branch_of):
         raise LedgerRefused(f"党员 {sorted(unknown)[:5]} 不存在或不属于该租户")
+    # Points are earned in the member's branch, or in a branch they left after the act (a
+    # late entry by the old branch); a grant on any other branch must not reach them.
+    left: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
+    for member_id, branch_id, until in MemberTransfer.objects.filter(
+        member_id__in=member_ids
+    ).values_list("member_id", "from_branch_id", "transferred_on"):
+        left[member_id].append((branch_id, until))
+    for number, draft in enumerate(drafts, start=1):
+        if branch_of[draft.member_id] != draft.organisation_id and not any(
+            branch_id == draft.organisation_id and draft.occurred_on < until
+            for branch_id, until in left.get(draft.member_id, ())
+        ):
+            raise LedgerRefused(
+                f"第 {number} 条：党员 {draft.member_id} 在 {draft.occurred_on} "
+                f"不属于组织 {draft.organisation_id}"
+            )
     org_ids = {d.organisation_id for d in drafts}
     known = set(
         Organisation.objects.filter(tenant_id=tenant_id, pk__in=org_ids).values_list(

@@ -68,7 +68,13 @@ class Organisation(TreeNode):
         verbose_name_plural = "党组织"
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "code"], name="org_code_unique_in_tenant")
+            models.UniqueConstraint(fields=["tenant", "code"], name="org_code_unique_in_tenant"),
+            # Tenants are named by code on the command line and in checkpoint files.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(parent__isnull=True),
+                name="tenant_code_unique",
+            ),
         ]
 
     def __str__(self) -> str:

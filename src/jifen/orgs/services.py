@@ -26,7 +26,12 @@ def create_organisation(
     if kind not in OrgKind.values:
         raise ValidationError({"kind": f"未知的组织类型 {kind!r}"})
     tenant = None if parent is None else (parent.tenant or parent)
-    if tenant is not None and Organisation.objects.filter(tenant=tenant, code=code).exists():
+    clash = (
+        Organisation.objects.filter(parent__isnull=True, code=code)
+        if tenant is None
+        else Organisation.objects.filter(tenant=tenant, code=code)
+    )
+    if clash.exists():
         raise ValidationError({"code": f"组织代码 {code} 已存在"})
     organisation = Organisation(
         parent=parent,
