@@ -14,7 +14,15 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     """The ledger is read-only here: corrections are reversing entries (services)."""
 
     view_perm = Perm.RECORD_ENTRY
-    list_display = ("seq", "member", "item_code", "points", "quantity", "occurred_on", "source")
+    list_display = (
+        "seq",
+        "member",
+        "item_code",
+        "points_shown",
+        "quantity",
+        "occurred_on",
+        "source",
+    )
     list_filter = ("source",)
     search_fields = ("item_code", "member__name")
     date_hierarchy = "occurred_on"
@@ -23,6 +31,10 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[LedgerEntry]:
         orgs = organisations_for(request.user, self.view_perm)
         return super().get_queryset(request).filter(organisation__in=orgs)
+
+    @admin.display(description="分值", ordering="points_hundredths")
+    def points_shown(self, entry: LedgerEntry) -> str:
+        return f"{entry.points:.2f}"
 
 
 @admin.register(Period)
