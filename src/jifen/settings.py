@@ -93,7 +93,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not memory: concurrency tests need real separate connections.
     _db["TEST"] = {
         "NAME": env.str(
-            "JIFEN_TEST_SQLITE", default=str(Path(tempfile.gettempdir()) / "jifen-test.sqlite3")
+            "JIFEN_TEST_SQLITE",
+            # One file per test process, so that two suites on one machine never share it.
+            default=str(Path(tempfile.gettempdir()) / f"jifen-test-{os.getpid()}.sqlite3"),
         )
     }
 else:
