@@ -72,6 +72,11 @@ def suspended(
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks pending in this transaction block ALTER TABLE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "SELECT t FROM unnest(%s::text[]) AS t WHERE to_regclass(t) IS NOT NULL",
+                [list(tables)],
+            )
+            tables = [row[0] for row in cursor.fetchall()]  # only those migrated so far
             for table in tables:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             try:
