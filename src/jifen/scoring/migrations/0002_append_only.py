@@ -1,0 +1,19 @@
+from functools import partial
+
+from django.db import migrations
+
+from jifen.core.dbguards import install_append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("scoring", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            partial(
+                install_append_only,
+                tables=["scoring_resultsnapshot", "scoring_memberresult"],
+            ),
+            migrations.RunPython.noop,
+        )
+    ]
