@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jifen.members",
     "jifen.ledger",
     "jifen.scoring",
+    "jifen.workflow",
     "jifen.web",
     "jifen.demo",
 ]
