@@ -4,7 +4,8 @@ Design overview — each invariant and where it is enforced:
 - Append-only: entries are never updated or deleted. Database triggers refuse UPDATE and
   DELETE (and TRUNCATE on PostgreSQL); the model and queryset refuse them first with a
   clear message. A correction is a reversing entry.
-- One reversal per entry: `reverses` is one-to-one (a unique constraint). A database
+- One reversal per entry: a partial unique index on `reverses` (partial, so that the
+  many entries that reverse nothing cost it nothing on insert). A database
   trigger checks that a reversal mirrors its original (same member, item, quantity,
   negated points) and that nobody reverses a reversal.
 - Period locks: no entry may fall into an archived period of its organisation (a
@@ -60,8 +61,12 @@ class LedgerEntry(models.Model):
     )
     seq = models.BigIntegerField("序号")
     uid = models.UUIDField("记录标识", unique=True)
-    member = models.ForeignKey(
-        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="ledger_entries"
+    member = models.ForeignKey(  # indexed by (member, occurred_on) below
+        Member,
+        verbose_name="党员",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        db_index=False,
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -77,13 +82,14 @@ class LedgerEntry(models.Model):
     note = models.TextField("说明", blank=True)
     evidence_sha256 = models.CharField("佐证材料摘要", max_length=64, blank=True)
     source = models.CharField("来源", max_length=16, choices=Source.choices)
-    reverses = models.OneToOneField(
+    reverses = models.ForeignKey(
         "self",
         verbose_name="冲正的记录",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="reversal",
+        related_name="reversals",
+        db_index=False,  # the partial unique index below serves the lookups
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,9 +123,14 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["tenant", "seq"], name="ledger_seq_unique_in_tenant"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="ledger_quantity_1"),
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="ledger_seq_from_1"),
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="ledger_reversed_once",
+            ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "member", "occurred_on"], name="ledger_member_date"),
+            models.Index(fields=["member", "occurred_on"], name="ledger_member_date"),
             models.Index(fields=["tenant", "occurred_on"], name="ledger_tenant_date"),
         ]
 
