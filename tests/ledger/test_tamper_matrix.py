@@ -198,3 +198,12 @@ def test_an_untouched_ledger_verifies(ledger) -> None:
 def test_any_single_random_mutation_is_detected(ledger, name: str, k: int) -> None:
     problem = tampered(ledger, MUTATIONS[name], k)
     assert problem is not None and problem.seq == k
+
+
+def test_an_entry_moved_to_an_unknown_organisation_is_named(ledger) -> None:
+    def orphan(tenant: int, k: int) -> None:
+        sql("UPDATE ledger_ledgerentry SET organisation_id = 987654 WHERE tenant_id = %s"
+            " AND seq = %s", [tenant, k])  # fmt: skip
+
+    problem = tampered(ledger, orphan, 5)
+    assert problem is not None and problem.seq == 5

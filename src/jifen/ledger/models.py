@@ -10,6 +10,11 @@ Design overview — each invariant and where it is enforced:
   negated points) and that nobody reverses a reversal.
 - Period locks: no entry may fall into an archived period of its organisation (a
   database trigger on insert; `services` checks first for the message).
+- References: the member is a foreign-key constraint. Tenant and organisation are checked
+  by the one write door (`services._check_drafts`: both exist and belong to the tenant) and
+  by `jifen verify`, not by constraints: the per-row checks of two hot parent rows cost 40%
+  of insert throughput on PostgreSQL (docs/benchmarks.md), and organisations are never
+  deleted (PROTECT).
 - Exact points: stored as integer hundredths, because SQLite keeps DecimalField as a float
   and ties must be ties on both databases. `points` gives the Decimal.
 - Tamper evidence: entries of a tenant form a chain: `seq` counts from 1 without gaps, and
@@ -58,6 +63,7 @@ class LedgerEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     seq = models.BigIntegerField("序号")
     uid = models.UUIDField("记录标识", unique=True)
@@ -73,6 +79,7 @@ class LedgerEntry(models.Model):
         verbose_name="记分组织",
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        db_constraint=False,
     )
     item_code = models.CharField("积分项目", max_length=64)
     points_hundredths = models.BigIntegerField("分值(百分之一分)")

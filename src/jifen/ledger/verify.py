@@ -97,6 +97,15 @@ def verify_tenant(tenant_id: int, pins: Iterable[Pin] = ()) -> Problem | None:
         prev = stored_hash
         expected_seq += 1
     last_seq = expected_seq - 1
+    dangling = (
+        LedgerEntry.objects.filter(tenant_id=tenant_id)
+        .exclude(organisation_id__in=Organisation.objects.filter(tenant_id=tenant_id).values("pk"))
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if dangling is not None:
+        return Problem(tenant_id, dangling, "记分组织不存在或不属于该租户 (unknown organisation)")
     head = ChainHead.objects.filter(tenant_id=tenant_id).first()
     all_pins = list(pins)
     if head is not None:
