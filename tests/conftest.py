@@ -53,7 +53,7 @@ class Personas:
     member_b: Any  # a member of branch B
 
 
-PASSWORD = "Test-pass-2026"
+from helpers.accounts import PASSWORD  # noqa: E402
 
 
 def make_user(username: str, *, staff: bool = False) -> Any:

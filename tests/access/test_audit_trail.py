@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import PASSWORD
+from helpers.accounts import PASSWORD
 from helpers.ledger import post
 from jifen.core.audit import Action
 from jifen.core.models import AuditEvent

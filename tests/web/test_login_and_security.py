@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from conftest import PASSWORD
+from helpers.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,3 @@
+"""Shared test account data."""
+
+PASSWORD = "Test-pass-2026"
