@@ -1,0 +1,64 @@
+"""The branch's scheme and the rules of its items, as the workflow checks them.
+
+Points are checked by the engine's own rules (`jifen.engine.ledger.entry_problems`), so a
+declaration or a correction the workflow accepts is one the evaluation accepts too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from jifen.engine import Entry, load_scheme
+from jifen.engine.errors import EngineError
+from jifen.engine.ledger import entry_problems
+from jifen.engine.scheme import Item, Scheme
+from jifen.ledger.points import BadPoints, to_hundredths
+from jifen.orgs.models import Organisation
+from jifen.orgs.services import effective_scheme_code
+from jifen.workflow.machine import WorkflowRefused
+
+
+def scheme_of(branch: Organisation) -> Scheme:
+    code = effective_scheme_code(branch)
+    if not code:
+        raise WorkflowRefused(f"{branch.name} 未设置积分办法")
+    try:
+        return load_scheme(code)
+    except EngineError as error:
+        raise WorkflowRefused(f"积分办法 {code} 无法读取：{error}") from error
+
+
+def hundredths(points: Decimal | None) -> int | None:
+    if points is None:
+        return None
+    try:
+        return to_hundredths(points)
+    except BadPoints as error:
+        raise WorkflowRefused(str(error)) from error
+
+
+def check_points(
+    scheme: Scheme,
+    *,
+    item_code: str,
+    occurred_on: dt.date,
+    points: Decimal | None,
+    quantity: int,
+    honor_key: str,
+) -> Item:
+    """The item, or a refusal naming every rule the values break."""
+    item = scheme.item(item_code)
+    if item is None:
+        raise WorkflowRefused(f"积分办法“{scheme.name}”中没有项目 {item_code!r}")
+    hundredths(points)
+    problems = entry_problems(
+        scheme,
+        Entry(member="-", occurred_on=occurred_on, item=item_code, points=points,
+              quantity=quantity, honor_key=honor_key),
+        occurred_on.year,
+        None,
+    )  # fmt: skip
+    if problems:
+        raise WorkflowRefused("；".join(problems))
+    return item

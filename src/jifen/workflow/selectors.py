@@ -1,0 +1,122 @@
+"""Reads of the workflow: work lists scoped by the permission module, windows, notices.
+
+Every list goes through `jifen.orgs.permissions` (`organisations_for`, `roles_with`), so
+nobody sees work outside the subtrees they hold a role on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jifen.ledger.models import Period, PeriodState
+from jifen.orgs.models import Organisation, RoleGrant
+from jifen.orgs.permissions import Perm, organisations_for, roles_with
+from jifen.workflow.models import (
+    Appeal,
+    Declaration,
+    FilingReview,
+    Notification,
+    PeriodRecord,
+    YearEvaluation,
+    YearListEntry,
+)
+from jifen.workflow.states import AppealState, DeclarationState, FilingState
+
+
+def holders_of(perm: Perm, organisation: Organisation | int) -> list[int]:
+    """Ids of the active users holding `perm` on `organisation` (a grant on it or on an
+    ancestor): whom to tell about work waiting there."""
+    org = (
+        organisation
+        if isinstance(organisation, Organisation)
+        else Organisation.objects.get(pk=organisation)
+    )
+    return sorted(
+        set(
+            RoleGrant.objects.filter(
+                role__in=roles_with(perm),
+                organisation__in=org.ancestors(include_self=True),
+                user__is_active=True,
+            ).values_list("user_id", flat=True)
+        )
+    )
+
+
+def unread_for(user: Any) -> QuerySet[Notification]:
+    """The user's unread notifications, newest first."""
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+
+
+def declarations_to_review(user: Any) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(
+        branch__in=organisations_for(user, Perm.REVIEW_DECLARATION),
+        state__in=[DeclarationState.SUBMITTED, DeclarationState.APPRAISED],
+    ).order_by("submitted_at", "id")
+
+
+def declarations_to_appraise(user: Any) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(
+        branch__in=organisations_for(user, Perm.APPRAISE), state=DeclarationState.SUBMITTED
+    ).order_by("submitted_at", "id")
+
+
+def declarations_of(user: Any) -> QuerySet[Declaration]:
+    """The declarations of the member the user is."""
+    if user is None or not user.is_authenticated:
+        return Declaration.objects.none()
+    return Declaration.objects.filter(member__user=user)
+
+
+def appeals_to_handle(user: Any) -> QuerySet[Appeal]:
+    """First instance for the scorekeepers; escalated ones for the committee above."""
+    first = Appeal.objects.filter(
+        branch__in=organisations_for(user, Perm.RECORD_ENTRY),
+        state__in=[AppealState.FILED, AppealState.INVESTIGATING],
+    )
+    second = Appeal.objects.filter(
+        branch__parent__in=organisations_for(user, Perm.AUDIT_FILING),
+        state=AppealState.ESCALATED,
+    )
+    return (first | second).order_by("filed_at", "id")
+
+
+def filings_to_review(user: Any) -> QuerySet[FilingReview]:
+    return FilingReview.objects.filter(
+        committee__in=organisations_for(user, Perm.AUDIT_FILING), state=FilingState.SUBMITTED
+    ).order_by("submitted_at", "id")
+
+
+def period_record(period: Period) -> PeriodRecord | None:
+    return PeriodRecord.objects.filter(period=period).first()
+
+
+def appeal_window_open(period: Period, *, today: dt.date) -> bool:
+    """Whether members may appeal: the period is publicised and today is in its window."""
+    if period.state != PeriodState.PUBLICISED:
+        return False
+    record = period_record(period)
+    return bool(
+        record is not None
+        and record.publicity_starts_on is not None
+        and record.publicity_ends_on is not None
+        and record.publicity_starts_on <= today <= record.publicity_ends_on
+    )
+
+
+def latest_filing(period: Period) -> FilingReview | None:
+    return FilingReview.objects.filter(period=period).order_by("-submitted_at", "-id").first()
+
+
+def year_evaluation(branch: Organisation, year: int) -> YearEvaluation | None:
+    return YearEvaluation.objects.filter(branch=branch, year=year).first()
+
+
+def year_list(evaluation: YearEvaluation, kind: str) -> QuerySet[YearListEntry]:
+    return YearListEntry.objects.filter(evaluation=evaluation, kind=kind).order_by("id")
