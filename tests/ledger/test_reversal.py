@@ -91,3 +91,12 @@ def test_ten_concurrent_reversals_make_exactly_one(personas) -> None:
     assert LedgerEntry.objects.filter(reverses=entry).count() == 1
     assert balance(personas.alice) == Decimal("0.00")
     assert verify_tenant(personas.district.pk) is None
+
+
+@pytest.mark.django_db
+def test_a_reversal_names_who_decided_it(personas) -> None:
+    post(personas.alice, 1)
+    entry = LedgerEntry.objects.get(member=personas.alice)
+    reversal = reverse_entry(actor=None, entry=entry, reason="二审成立", approved_by=personas.carol)
+    assert reversal.approved_by == personas.carol and reversal.recorded_by is None
+    assert verify_tenant(personas.district.pk) is None

@@ -145,9 +145,11 @@ def reverse_entry(
     reason: str,
     occurred_on: dt.date | None = None,
     uid: UUID | None = None,
+    approved_by: Any = None,
 ) -> LedgerEntry:
     """Append the reversing entry of `entry` (冲正). At most once per entry, whoever asks
-    and however many ask at the same moment."""
+    and however many ask at the same moment. `approved_by` names who decided it when that
+    is not the actor (a committee's second-instance decision, written by the system)."""
     if not reason.strip():
         raise LedgerRefused("冲正必须填写原因")
     reversal_uid = uid or uuid4()
@@ -177,6 +179,7 @@ def reverse_entry(
             note=reason.strip(),
             source=Source.CORRECTION,
             uid=reversal_uid,
+            approved_by_id=approved_by.pk if approved_by is not None else None,
             reverses_id=entry.pk,
             reverses_uid=entry.uid,
         )

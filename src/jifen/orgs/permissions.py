@@ -103,6 +103,25 @@ def has_org_perm(user: Any, perm: Perm, organisation: Organisation | int) -> boo
     return ancestors.filter(pk__in=roots).exists()
 
 
+def holders_of(perm: Perm, organisation: Organisation | int) -> list[int]:
+    """Ids of the active users holding `perm` on `organisation` (a grant on it or on an
+    ancestor): whom to tell about work waiting there."""
+    org = (
+        organisation
+        if isinstance(organisation, Organisation)
+        else Organisation.objects.get(pk=organisation)
+    )
+    return sorted(
+        set(
+            RoleGrant.objects.filter(
+                role__in=roles_with(perm),
+                organisation__in=org.ancestors(include_self=True),
+                user__is_active=True,
+            ).values_list("user_id", flat=True)
+        )
+    )
+
+
 def is_self(user: Any, member: Member) -> bool:
     return bool(user is not None and user.is_authenticated and member.user_id == user.pk)
 

@@ -33,14 +33,13 @@ from jifen.core.audit import record
 from jifen.ledger.models import LedgerEntry, Period, PeriodState, Source
 from jifen.ledger.services import EntryDraft, LedgerRefused, post_entry, reverse_entry
 from jifen.members.models import Member
-from jifen.orgs.permissions import Perm, has_org_perm, is_self
+from jifen.orgs.permissions import Perm, has_org_perm, holders_of, is_self
 from jifen.scoring.models import MemberResult
 from jifen.workflow import events
 from jifen.workflow.items import check_points, scheme_of
 from jifen.workflow.machine import WorkflowForbidden, WorkflowRefused, check, message, move
 from jifen.workflow.models import Appeal, PeriodRecord
 from jifen.workflow.notifications import notify
-from jifen.workflow.selectors import holders_of
 from jifen.workflow.states import APPEAL_FLOW, AppealState, NotificationKind
 
 NAMESPACE = uuid.UUID("0b9e7c2a-4d31-5f6e-8a9b-1c2d3e4f5a6b")  # fixed forever
@@ -280,6 +279,7 @@ def uphold_appeal(
                     reason=f"申辩 #{appeal.pk} 成立：{reason.strip()}",
                     occurred_on=on,
                     uid=_uid(appeal.pk, "reversal"),
+                    approved_by=_user(actor),
                 )
                 written["reversal"] = reversal
             if correction is not None:

@@ -37,7 +37,7 @@ from jifen.ledger.models import LOCKED_STATES, LedgerEntry, Period, Source
 from jifen.ledger.points import to_hundredths
 from jifen.ledger.services import EntryDraft, LedgerRefused, post_entry
 from jifen.members.models import Member
-from jifen.orgs.permissions import Perm, has_org_perm, is_self
+from jifen.orgs.permissions import Perm, has_org_perm, holders_of, is_self
 from jifen.workflow import events
 from jifen.workflow.evidence import CheckedUpload, check_uploads
 from jifen.workflow.items import check_points, hundredths, scheme_of
@@ -51,7 +51,6 @@ from jifen.workflow.machine import (
 )
 from jifen.workflow.models import Declaration, Evidence
 from jifen.workflow.notifications import notify
-from jifen.workflow.selectors import holders_of
 from jifen.workflow.states import (
     DECLARATION_EDITABLE,
     DECLARATION_FLOW,

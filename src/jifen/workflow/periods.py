@@ -33,7 +33,7 @@ from jifen.core.audit import record
 from jifen.ledger.models import Period, PeriodState
 from jifen.ledger.services import LedgerRefused, advance_period
 from jifen.members.models import Member
-from jifen.orgs.permissions import Perm, has_org_perm
+from jifen.orgs.permissions import Perm, has_org_perm, holders_of
 from jifen.scoring.models import MemberResult
 from jifen.scoring.scope import ScopeError, resolve_scope
 from jifen.scoring.services import summarise
@@ -41,7 +41,7 @@ from jifen.workflow import events
 from jifen.workflow.machine import WorkflowForbidden, WorkflowRefused, message, move
 from jifen.workflow.models import Appeal, FilingReview, PeriodRecord
 from jifen.workflow.notifications import notify, notify_each
-from jifen.workflow.selectors import holders_of, latest_filing
+from jifen.workflow.selectors import latest_filing
 from jifen.workflow.states import APPEAL_OPEN, FILING_FLOW, FilingState, NotificationKind
 
 PUBLICITY_DAYS = 5

@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jifen.ledger.models import Period, PeriodState
-from jifen.orgs.models import Organisation, RoleGrant
-from jifen.orgs.permissions import Perm, organisations_for, roles_with
+from jifen.orgs.models import Organisation
+from jifen.orgs.permissions import Perm, organisations_for
 from jifen.workflow.models import (
     Appeal,
     Declaration,
@@ -24,25 +24,6 @@ from jifen.workflow.models import (
     YearListEntry,
 )
 from jifen.workflow.states import AppealState, DeclarationState, FilingState
-
-
-def holders_of(perm: Perm, organisation: Organisation | int) -> list[int]:
-    """Ids of the active users holding `perm` on `organisation` (a grant on it or on an
-    ancestor): whom to tell about work waiting there."""
-    org = (
-        organisation
-        if isinstance(organisation, Organisation)
-        else Organisation.objects.get(pk=organisation)
-    )
-    return sorted(
-        set(
-            RoleGrant.objects.filter(
-                role__in=roles_with(perm),
-                organisation__in=org.ancestors(include_self=True),
-                user__is_active=True,
-            ).values_list("user_id", flat=True)
-        )
-    )
 
 
 def unread_for(user: Any) -> QuerySet[Notification]:

@@ -32,7 +32,7 @@ from jifen.engine import load_scheme
 from jifen.engine.scheme import LOWEST_WITHOUT_BANDS
 from jifen.members.models import MemberStatus
 from jifen.orgs.models import Organisation
-from jifen.orgs.permissions import Perm, has_org_perm
+from jifen.orgs.permissions import Perm, has_org_perm, holders_of
 from jifen.scoring.models import MemberResult
 from jifen.scoring.scope import ScopeError, resolve_scope
 from jifen.scoring.services import summarise
@@ -40,7 +40,6 @@ from jifen.workflow import events
 from jifen.workflow.machine import WorkflowForbidden, WorkflowRefused, check, move
 from jifen.workflow.models import YearEvaluation, YearListEntry
 from jifen.workflow.notifications import notify, notify_each
-from jifen.workflow.selectors import holders_of
 from jifen.workflow.states import YEAR_FLOW, NotificationKind, YearListKind, YearState
 
 AWARD_QUOTA_PERCENT = 20
