@@ -7,8 +7,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export JIFEN_DATA_DIR ?= $(CURDIR)/data
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install demo run test lint typecheck pytest bench clean
+.PHONY: install browser demo run test lint typecheck pytest bench clean
 
 $(BIN)/jifen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,14 @@ $(BIN)/jifen: pyproject.toml
 	touch $@
 
 install: $(BIN)/jifen
+
+# Browser tests drive Debian's chromium (never a downloaded browser) with CJK fonts.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "Installing chromium and fonts-noto-cjk with apt (for the browser tests)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 # Secret keys for this machine, generated once; production sets them in its environment.
 $(JIFEN_DATA_DIR)/.env: | $(BIN)/jifen
@@ -40,7 +49,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
