@@ -7,13 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from jifen.members.models import Member
 from jifen.members.services import record_personal_data_view
 from jifen.orgs.models import RoleGrant
 from jifen.orgs.permissions import Perm, members_for
+from jifen.workflow.models import Notification
+from jifen.workflow.selectors import unread_for
+from jifen.workflow.services import mark_all_read
 
 
 class LoginView(auth_views.LoginView):
@@ -59,3 +62,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@never_cache
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; POST marks them all read."""
+    if request.method == "POST":
+        mark_all_read(actor=request.user)
+        return redirect("notifications")
+    unread = list(unread_for(request.user)[:100])
+    recent = list(
+        Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=False).order_by(
+            "-created_at", "-id"
+        )[:30]
+    )
+    return render(request, "web/notifications.html", {"unread": unread, "recent": recent})
