@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jifen.engine import Member, Scheme, evaluate, load_scheme
+from jifen.engine.fast import fast_path_supported
 from jifen.engine.scheme import Item
 from jifen.scoring.scope import resolve_scope
 from jifen.scoring.selectors import evaluate_scope
@@ -35,7 +36,9 @@ PERIODS = [
 HONOR_KEYS = ["先进个人", "优秀党员"]
 # A scheme file with item limits and per-occurrence honors (none of the presets has them).
 LIMITS_SCHEME = str(Path(__file__).resolve().parent / "limits.toml")
-SCHEMES = ["s002", "s001", "s004", "s000c", "s000b", LIMITS_SCHEME]
+# The fast path's rarer rules over the database (see the file).
+FAST_SCHEME = str(Path(__file__).resolve().parent / "fast_mixed.toml")
+SCHEMES = ["s002", "s001", "s004", "s000c", "s000b", LIMITS_SCHEME, FAST_SCHEME]
 
 
 def hundredths(low: Decimal, high: Decimal) -> st.SearchStrategy[Decimal]:
@@ -184,13 +187,20 @@ def check_case(world: Any, scheme_code: str, case: dict[str, Any]) -> None:
     expected = evaluate(scheme, engine_members, effective, case["period"])
 
     # Small chunks, so that ranking across chunks is exercised too.
-    got = evaluate_scope(scope, chunk_members=2)
-    assert comparable(got.evaluation) == comparable(expected)
+    full = evaluate_scope(scope, chunk_members=2, fast=False)
+    assert comparable(full.evaluation) == comparable(expected)
+    if fast_path_supported(scheme):
+        fast = evaluate_scope(scope)
+        assert fast.fast
+        assert comparable(fast.evaluation) == comparable(expected)
+        # The snapshot's shape (hundredths) is the same from both paths, too.
+        assert fast.rows == full.rows
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("scheme_code", SCHEMES, ids=lambda code: code.rsplit("/", 1)[-1])
 def test_evaluating_over_the_database_matches_the_engine(world: Any, scheme_code: str) -> None:
+    """Both paths (fast where the scheme allows it, and full) against the pure engine."""
     scheme = load_scheme(scheme_code)
 
     @settings(
@@ -207,3 +217,18 @@ def test_evaluating_over_the_database_matches_the_engine(world: Any, scheme_code
             transaction.set_rollback(True)
 
     run()
+
+
+@pytest.mark.django_db
+def test_a_veto_item_that_also_counts_points_counts_them_on_both_paths(world: Any) -> None:
+    day = dt.date(YEAR, 2, 3)
+    member = {"category": "X", "managed_from": None, "managed_to": None, "exemption": None}
+    entries = [
+        {"member": 0, "item": item, "points": points, "day": day, "quantity": 1, "honor_key": ""}
+        for item, points in (("veto_zero", Decimal(-1)), ("penalty", Decimal("-0.5")))
+    ]
+    for period in (str(YEAR), f"{YEAR}-02", f"{YEAR}-Q1"):
+        case = {"members": [member], "entries": entries, "reversals": [], "period": period}
+        with transaction.atomic():
+            check_case(world, FAST_SCHEME, case)
+            transaction.set_rollback(True)

@@ -145,12 +145,16 @@ def _subtree_with(world: Any, personas: Any, count: int) -> Any:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "full"])
 @pytest.mark.parametrize("count", [10, 60])
 def test_the_number_of_queries_does_not_grow_with_the_members(
-    world: Any, personas: Any, count: int, django_assert_max_num_queries: Any
+    world: Any, personas: Any, count: int, fast: bool, django_assert_max_num_queries: Any
 ) -> None:
     branch = _subtree_with(world, personas, count)
+    # Scope: 3 (tenant tree, schemes); then members, exemptions, and the ledger twice:
+    # the sums and the specials (fast path) or the aggregates and the row items (full).
     with django_assert_max_num_queries(7):
         scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
-        evaluation = evaluate_scope(scope)
+        evaluation = evaluate_scope(scope, fast=fast)
+    assert evaluation.fast is fast
     assert len(evaluation.results) == count

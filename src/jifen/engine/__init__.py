@@ -17,6 +17,14 @@ Evaluation, in two steps (`ledger.py`, `evaluate.py`)
         which scoring periods a request evaluates and which dates it reads
     `period_key(kind, day) -> str`  the scoring period a date falls in (`2026-Q3`)
 
+Results only, fast (`fast.py`), for a district's year end
+    `fast_path_supported(scheme) -> bool`   no item limits (every preset)
+    `SumsEvaluator(scheme, plan).member(member, sums, honors, vetoes) -> FastResult | None`
+        the same results as `evaluate`, without traces, in integer hundredths, from
+        per-(member, period) sums a database reads set-based (`fast.layout` says which)
+    `evaluate_sums(...)`, `rank_fast(results)`; `fast_convert.to_member_results(...)`
+    `rank_results(results)` (`evaluate.py`)  the one ranking rule (1, 2, 2, 4)
+
 Explanation (`explain.py`)
     `explain(evaluation, member_id, entries=None) -> Explanation | None`
     `Explanation.to_dict()`, `render_text(explanation) -> str` (Chinese)
@@ -37,8 +45,9 @@ from .errors import (
     Problem,
     SchemeError,
 )
-from .evaluate import Evaluation, MemberResult, evaluate, evaluate_aggregates
+from .evaluate import Evaluation, MemberResult, evaluate, evaluate_aggregates, rank_results
 from .explain import Explanation, explain, render_text
+from .fast import FastResult, SumsEvaluator, evaluate_sums, fast_path_supported
 from .ledger import Aggregate, Entry, Member, Occurrence, aggregate_entries
 from .periods import Plan, parse_period, period_key, plan_request
 from .scheme import Scheme, list_presets, load_scheme, parse_scheme
@@ -51,6 +60,7 @@ __all__ = [
     "EntryError",
     "Evaluation",
     "Explanation",
+    "FastResult",
     "Member",
     "MemberError",
     "MemberResult",
@@ -60,15 +70,19 @@ __all__ = [
     "Problem",
     "Scheme",
     "SchemeError",
+    "SumsEvaluator",
     "aggregate_entries",
     "evaluate",
     "evaluate_aggregates",
+    "evaluate_sums",
     "explain",
+    "fast_path_supported",
     "list_presets",
     "load_scheme",
     "parse_period",
     "parse_scheme",
     "period_key",
     "plan_request",
+    "rank_results",
     "render_text",
 ]

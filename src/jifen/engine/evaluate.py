@@ -30,6 +30,7 @@ from .errors import EntryError, Problem, row_label
 from .ledger import Aggregate, Entry, Member, aggregate_entries, check_members
 from .periods import Plan, plan_request
 from .points import ONE, ZERO, quotient, round_half_up
+from .ranking import competition_ranks
 from .rules import YearState, score_period
 from .scheme import PERIODS_SOURCE, Scheme
 from .trace import Combination, PeriodTrace, Step, Term, VetoHit
@@ -133,15 +134,17 @@ def _evaluate(
     if members is None:
         members = [Member(member_id) for member_id in sorted({a.member for a in aggregates})]
     known = {member.id for member in members}
-    problems = []
-    for a in sorted(aggregates, key=lambda a: a.first_seq):
-        if a.member not in known:
-            message = f"党员 '{a.member}' 不在党员名单中 (member not in the member list)"
-            problems.append(Problem(row_label(a.first_seq), message))
-        if scheme.item(a.item) is None:
-            message = f"未知的积分项目 '{a.item}' (unknown item)"
-            problems.append(Problem(row_label(a.first_seq), message))
-    if problems:
+    items = scheme.items_by_code
+    # Checked unsorted; sorted (by row, for the messages) only when something is wrong.
+    if any(a.member not in known or a.item not in items for a in aggregates):
+        problems = []
+        for a in sorted(aggregates, key=lambda a: a.first_seq):
+            if a.member not in known:
+                message = f"党员 '{a.member}' 不在党员名单中 (member not in the member list)"
+                problems.append(Problem(row_label(a.first_seq), message))
+            if a.item not in items:
+                message = f"未知的积分项目 '{a.item}' (unknown item)"
+                problems.append(Problem(row_label(a.first_seq), message))
         raise EntryError(problems)
     grouped: dict[str, dict[str, list[Aggregate]]] = {}
     for aggregate in aggregates:
@@ -152,7 +155,7 @@ def _evaluate(
         result = _member_result(scheme, plan, member, grouped.get(member.id, {}))
         if result is not None:
             results.append(result)
-    _rank(results)
+    rank_results(results)
     results.sort(key=lambda r: (r.rank is None, r.rank or 0, r.member.id))
     return Evaluation(scheme, plan, results)
 
@@ -308,27 +311,17 @@ def _apply_vetoes_and_status(scheme: Scheme, result: MemberResult) -> None:
         result.grade = scheme.grade_for(result.total)
 
 
-def _competition_ranks(results: list[MemberResult]) -> dict[str, int]:
-    """1, 2, 2, 4: a member's rank is one more than the number of higher totals."""
-    ordered = sorted(results, key=lambda r: r.total or ZERO, reverse=True)
-    ranks: dict[str, int] = {}
-    for position, result in enumerate(ordered):
-        previous = ordered[position - 1] if position else None
-        if previous is not None and previous.total == result.total:
-            ranks[result.member.id] = ranks[previous.member.id]
-        else:
-            ranks[result.member.id] = position + 1
-    return ranks
-
-
-def _rank(results: list[MemberResult]) -> None:
+def rank_results(results: list[MemberResult]) -> None:
+    """Set `rank` and `category_rank` (1, 2, 2, 4 by total) of the ranked members: those
+    with a total and no status. The one ranking rule, also for callers that evaluate in
+    chunks and rank everybody at the end."""
     ranked = [r for r in results if r.total is not None and r.member.status == ""]
-    overall = _competition_ranks(ranked)
-    by_category: dict[str, list[MemberResult]] = {}
-    for result in ranked:
-        result.rank = overall[result.member.id]
-        by_category.setdefault(result.member.category, []).append(result)
-    for group in by_category.values():
-        within = _competition_ranks(group)
-        for result in group:
-            result.category_rank = within[result.member.id]
+    overall = competition_ranks([r.total for r in ranked])
+    by_category: dict[str, list[int]] = {}
+    for index, (result, rank) in enumerate(zip(ranked, overall, strict=True)):
+        result.rank = rank
+        by_category.setdefault(result.member.category, []).append(index)
+    for indexes in by_category.values():
+        within = competition_ranks([ranked[i].total for i in indexes])
+        for i, rank in zip(indexes, within, strict=True):
+            ranked[i].category_rank = rank

@@ -33,7 +33,7 @@ text (SQLite) and both are mapped through a small cache.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -54,13 +54,14 @@ from django.db.models import (
 )
 
 from jifen.engine import Aggregate, Member, Occurrence
+from jifen.engine.fast import ANNUAL
 from jifen.ledger.models import LedgerEntry
 from jifen.members.models import Exemption, ExemptionState
 from jifen.members.models import Member as MemberModel
 from jifen.scoring.scope import Scope
 
 FETCH_ROWS = 20_000
-ANNUAL_BUCKET = -1
+ANNUAL_BUCKET = ANNUAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ class _Converters:
         return text
 
 
-def _bucket(scope: Scope) -> Case | Value:
+def period_bucket(scope: Scope) -> Case | Value:
     """The scoring period of an entry as an index into `Plan.periods` (SQL CASE)."""
     plan = scope.plan
     annual = [item.code for item in scope.scheme.items if item.annual_only]
@@ -188,10 +189,20 @@ def _honor_key(scope: Scope) -> Case | Value:
     )
 
 
-def _rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+def raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
     """The queryset's rows as raw tuples, fetched in chunks (server-side on PostgreSQL)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.chunked_cursor() as cursor:
+    return sql_rows(*queryset.query.sql_with_params())
+
+
+def sql_rows(
+    sql: str, params: Sequence[Any], *, server_side: bool = True
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of one SELECT as raw tuples, fetched in chunks; on PostgreSQL through a
+    server-side cursor unless `server_side=False`: a server-side cursor is planned for its
+    first rows and without parallel workers, which a district's GROUP BY needs (its
+    result, about one row per member and period, fits in memory)."""
+    opened = connection.chunked_cursor() if server_side else connection.cursor()
+    with opened as cursor:
         cursor.execute(sql, params)
         while True:
             rows = cursor.fetchmany(FETCH_ROWS)
@@ -205,7 +216,7 @@ def grouped_queryset(scope: Scope) -> QuerySet[Any]:
     return (
         effective_entries(scope)
         .exclude(item_code__in=row_item_codes(scope))
-        .values("member_id", "item_code", bucket=_bucket(scope), key=_honor_key(scope))
+        .values("member_id", "item_code", bucket=period_bucket(scope), key=_honor_key(scope))
         .annotate(
             total=Sum(F("points_hundredths") * F("quantity")),
             count=Sum("quantity"),
@@ -258,7 +269,7 @@ def ledger_aggregates(scope: Scope) -> dict[int, list[Aggregate]]:
         convert.member_id,
     )
     get = by_member.get
-    for member, bucket, item, honor_key, total, count, highest, first_on, first_seq in _rows(
+    for member, bucket, item, honor_key, total, count, highest, first_on, first_seq in raw_rows(
         grouped_queryset(scope)
     ):
         aggregate = new(
@@ -289,7 +300,7 @@ def _add_row_items(
     scheme, plan = scope.scheme, scope.plan
     period_of: Callable[[dt.date], str] = _period_lookup(scope)
     groups: dict[tuple[int, str, str, str], list[tuple[dt.date, int, int, int]]] = {}
-    for member, code, honor_key, occurred_on, seq, hundredths, quantity in _rows(
+    for member, code, honor_key, occurred_on, seq, hundredths, quantity in raw_rows(
         row_queryset(scope)
     ):
         item = scheme.item(code)

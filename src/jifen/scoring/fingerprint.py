@@ -11,6 +11,23 @@ Members in ascending id order, each followed by its aggregates sorted by (period
 honor_key), each aggregate by its occurrences (max_times items only) in order. Points are
 integer hundredths, dates ISO (`2026-07-01`), absent dates empty. Two evaluations with the
 same hash were fed the same numbers, whatever database they ran on.
+
+The fast path (`jifen.engine.fast`, schemes without item limits) is fed sums, not
+aggregates, and `SumsHash` hashes exactly what it reads, in the same spirit:
+
+    jifen-sums/1  <scheme code>  <scheme version>  <period>
+    C  <k>  <target>  <assessed max or empty>  <item,item,…>      (the columns, in order)
+    M  <member id>  <category>  <status>  <managed_from>  <managed_to>
+    S  <period index>  <c_0>  …  <c_{n-1}>
+    H  <period index>  <honor_key>  <item>  <highest>
+    V  <period index>  <item>  <occurred_on>  <seq>
+
+Members in ascending id order (the engine's `Member.id`, as for `InputsHash`), each with
+its sums by period index (−1: the year of annual-only items), its honor maxima by
+(period, honor_key, item) and its veto entries by (period, occurred_on, seq, item). Every
+value is an integer or text as both databases return it (dates made ISO), so the hash is
+the same on SQLite and PostgreSQL. Which path a scheme takes is fixed by the scheme, so
+a given scope always hashes the same way; the two formats start with different tags.
 """
 
 from __future__ import annotations
@@ -19,10 +36,13 @@ import hashlib
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from jifen.engine import Aggregate, Member, Scheme
+from jifen.engine.fast import Layout
 
 VERSION = "jifen-inputs/1"
+SUMS_VERSION = "jifen-sums/1"
 
 
 class InputsHash:
@@ -71,3 +91,57 @@ class InputsHash:
 
 def _order(aggregate: Aggregate) -> tuple[str, str, str]:
     return (aggregate.period, aggregate.item, aggregate.honor_key)
+
+
+class SumsHash:
+    """The fast path's inputs hash: feed members in ascending id order with their rows."""
+
+    def __init__(self, scheme: Scheme, period: str, shape: Layout) -> None:
+        self._hash = hashlib.sha256()
+        lines = [f"{SUMS_VERSION}\t{scheme.code}\t{scheme.version}\t{period}\n"]
+        for k, column in enumerate(shape.columns):
+            most = "" if column.max is None else str(column.max)
+            lines.append(f"C\t{k}\t{column.target}\t{most}\t{','.join(column.items)}\n")
+        self._hash.update("".join(lines).encode())
+        # One %-format per row shape: the member's pk (row[0]) is left out of each row.
+        self._sums = "S" + "\t%d" * (len(shape.columns) + 1) + "\n"
+
+    def add(
+        self,
+        member: Member,
+        sums: Sequence[Sequence[Any]],
+        honors: Sequence[Sequence[Any]],
+        vetoes: Sequence[Sequence[Any]],
+    ) -> None:
+        d = _iso
+        lines = [
+            f"M\t{member.id}\t{member.category}\t{member.status}\t{d(member.managed_from)}\t"
+            f"{d(member.managed_to)}\n"
+        ]
+        form = self._sums
+        for row in sorted(sums, key=_second) if len(sums) > 1 else sums:
+            lines.append(form % tuple(row[1:]))
+        for _, period, key, item, highest in sorted(honors, key=_honor_order):
+            lines.append(f"H\t{period}\t{key}\t{item}\t{highest}\n")
+        for _, period, item, day, seq in sorted(vetoes, key=_veto_order):
+            lines.append(f"V\t{period}\t{item}\t{d(day)}\t{seq}\n")
+        self._hash.update("".join(lines).encode())
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _iso(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _second(row: Sequence[Any]) -> Any:
+    return row[1]
+
+
+def _honor_order(row: Sequence[Any]) -> tuple[Any, ...]:
+    return (row[1], row[2], row[3])
+
+
+def _veto_order(row: Sequence[Any]) -> tuple[Any, ...]:
+    return (row[1], row[3], row[4], row[2])

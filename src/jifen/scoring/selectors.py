@@ -1,54 +1,114 @@
 """Reads of the scoring app: evaluation over the database, and snapshots read back.
 
 Design overview
-- `evaluate_scope(scope)` evaluates a tenant or a subtree under one scheme for one period.
-  The engine's input comes set-based from the database (`aggregates.py`: one GROUP BY over
-  the effective ledger entries, one query of the few row items, one of the members, one of
-  the exemptions); the number of queries does not grow with the number of members.
-- The pure engine (`jifen.engine.evaluate_aggregates`) computes the results. It is fed the
-  members in chunks, in id order, so that the traces it builds for explanations are
-  dropped chunk by chunk (a district's traces would not fit in memory); the ranks, which
-  need everybody, are then computed over all results by the engine's own ranking, so the
-  numbers are exactly those of one `evaluate_aggregates` call over everybody.
-- The inputs hash (`fingerprint.py`) is computed from the same aggregates as they are fed.
+- `evaluate_scope(scope)` evaluates a tenant or a subtree under one scheme for one period,
+  by one of two paths with the same results; the number of queries never grows with the
+  number of members.
+- **Fast path** (the scheme has no item limits, `jifen.engine.fast.fast_path_supported`;
+  every preset): per-(member, scoring period) sums with one column per dimension or pool,
+  the de-duplicated honors' maxima and the veto entries come from three set-based queries
+  (`sums.py`), and `fast.SumsEvaluator` computes results only, in integer hundredths,
+  member by member.
+- **Full path** (otherwise): the engine's `Aggregate`s from one GROUP BY and one query of
+  the row items (`aggregates.py`), fed to the pure engine (`evaluate_aggregates`) in
+  chunks of members, in id order, so that the traces it builds are dropped chunk by chunk.
+- Either way the ranks, which need everybody, are computed over all results at the end
+  by the engine's own ranking rule, and the inputs hash (`fingerprint.py`) is computed
+  from exactly what the path read, member by member in id order.
+- The results are kept compact (`fast.FastResult`: hundredths, the snapshot's shape);
+  `ScopeEvaluation.evaluation` gives them as the engine's `MemberResult`s on demand.
 - Snapshots are read back, never recomputed: `snapshot_results(snapshot)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
 
 from jifen.engine import Evaluation, MemberResult, evaluate_aggregates
-from jifen.engine.evaluate import _rank as rank_results  # the engine's one ranking rule
+from jifen.engine.evaluate import rank_results
+from jifen.engine.fast import FastResult, SumsEvaluator, fast_path_supported, rank_fast
+from jifen.engine.fast_convert import dimension_codes, from_member_result, to_member_results
 from jifen.orgs.models import Organisation
 from jifen.scoring.aggregates import ScopeMember, ledger_aggregates, scope_members
-from jifen.scoring.fingerprint import InputsHash
+from jifen.scoring.fingerprint import InputsHash, SumsHash
 from jifen.scoring.models import MemberResult as MemberResultRow
 from jifen.scoring.models import ResultSnapshot
 from jifen.scoring.scope import Scope
+from jifen.scoring.sums import read_sums
 
 CHUNK_MEMBERS = 2_000
+_NONE: tuple[()] = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScopeEvaluation:
     scope: Scope
-    evaluation: Evaluation
-    """Results without traces, ordered like the engine's (rank, then member id)."""
+    rows: list[FastResult]
+    """The results in hundredths, ordered like the engine's (rank, then member id)."""
+    dimension_codes: tuple[str, ...]
+    """The order of `FastResult.dimensions`."""
     members: dict[str, ScopeMember]
     """Engine member id -> the member as read (pk, branch)."""
     inputs_hash: str
+    fast: bool
+    """Which path computed the results."""
+    _evaluation: Evaluation | None = field(default=None, repr=False)
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """The results as the engine's `MemberResult`s (Decimals), without traces."""
+        if self._evaluation is None:
+            results = to_member_results(self.dimension_codes, self.rows)
+            self._evaluation = Evaluation(self.scope.scheme, self.scope.plan, results)
+        return self._evaluation
 
     @property
     def results(self) -> list[MemberResult]:
         return self.evaluation.results
 
 
-def evaluate_scope(scope: Scope, *, chunk_members: int = CHUNK_MEMBERS) -> ScopeEvaluation:
-    """Evaluate the scope's members over the database (see the module docstring)."""
+def evaluate_scope(
+    scope: Scope, *, chunk_members: int = CHUNK_MEMBERS, fast: bool | None = None
+) -> ScopeEvaluation:
+    """Evaluate the scope's members over the database (see the module docstring).
+
+    `fast=None` takes the fast path whenever the scheme allows it; `fast=False` forces the
+    full path (the tests compare the two)."""
+    use_fast = fast_path_supported(scope.scheme) if fast is None else fast
+    if use_fast:
+        return _evaluate_fast(scope)
+    return _evaluate_full(scope, chunk_members)
+
+
+def _evaluate_fast(scope: Scope) -> ScopeEvaluation:
+    members = scope_members(scope)
+    evaluator = SumsEvaluator(scope.scheme, scope.plan)
+    sums, honors, vetoes = read_sums(scope, evaluator.layout)
+    fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
+    score, add = evaluator.member, fingerprint.add
+    pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
+    results: list[FastResult] = []
+    for row in members:
+        mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
+        add(row.member, *mine)
+        result = score(row.member, *mine)
+        if result is not None:
+            results.append(result)
+    rank_fast(results)
+    return ScopeEvaluation(
+        scope,
+        results,
+        evaluator.dimension_codes,
+        {row.member.id: row for row in members},
+        fingerprint.hexdigest(),
+        fast=True,
+    )
+
+
+def _evaluate_full(scope: Scope, chunk_members: int) -> ScopeEvaluation:
     members = scope_members(scope)
     by_member = ledger_aggregates(scope)
     fingerprint = InputsHash(scope.scheme, scope.period)
@@ -70,11 +130,15 @@ def evaluate_scope(scope: Scope, *, chunk_members: int = CHUNK_MEMBERS) -> Scope
         result.rank = result.category_rank = None
     rank_results(results)
     results.sort(key=lambda r: (r.rank is None, r.rank or 0, r.member.id))
+    codes = dimension_codes(scope.scheme, scope.plan)
     return ScopeEvaluation(
         scope,
-        Evaluation(scope.scheme, scope.plan, results),
+        [from_member_result(codes, result) for result in results],
+        codes,
         {row.member.id: row for row in members},
         fingerprint.hexdigest(),
+        fast=False,
+        _evaluation=Evaluation(scope.scheme, scope.plan, results),
     )
 
 
