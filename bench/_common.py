@@ -15,9 +15,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("JIFEN_BENCH_PG_ADMIN_URL", "postgres://root@127.0.0.1:5432/postgres")
@@ -112,3 +113,30 @@ def machine() -> dict[str, str]:
 def run_worker(argv: list[str], env: dict[str, str]) -> int:
     """Run `python <argv>` with `env`, streaming its output; the exit status is returned."""
     return subprocess.run([sys.executable, *argv], env=env, cwd=REPO, check=False).returncode
+
+
+Row = tuple[str, str, Callable[[dict[str, Any]], str]]
+
+
+def figures_table(
+    rows: Sequence[Row], results: Sequence[dict[str, Any]], info: dict[str, str]
+) -> list[str]:
+    """The machine line and a `figure | unit | one column per database` table."""
+    header = ["figure", "unit", *(r["database"] for r in results)]
+    body = [[label, unit, *(cell(r) for r in results)] for label, unit, cell in rows]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+
+    return [
+        f"machine: {info['cpus']} CPU ({info['cpu']}), {info['ram']} RAM, Python "
+        f"{info['python']}, SQLite {info['sqlite']}, PostgreSQL {info['postgresql']}",
+        line(header),
+        "  ".join("-" * w for w in widths),
+        *(line(row) for row in body),
+        "",
+    ]

@@ -56,6 +56,7 @@ from uuid import uuid4
 from _common import (
     current_rss_mib,
     django_env,
+    figures_table,
     machine,
     peak_rss_mib,
     run_worker,
@@ -476,24 +477,7 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
 
 
 def summary(results: Sequence[dict[str, Any]], info: dict[str, str]) -> str:
-    header = ["figure", "unit", *(r["database"] for r in results)]
-    body = [[label, unit, *(cell(r) for r in results)] for label, unit, cell in ROWS]
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-
-    def line(row: Sequence[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-
-    lines = [
-        f"machine: {info['cpus']} CPU ({info['cpu']}), {info['ram']} RAM, Python "
-        f"{info['python']}, SQLite {info['sqlite']}, PostgreSQL {info['postgresql']}",
-        line(header),
-        "  ".join("-" * w for w in widths),
-        *(line(row) for row in body),
-        "",
-    ]
+    lines = figures_table(ROWS, results, info)
     for r in results:
         ratio_ok, memory_ok = r["ratio"] <= TARGET_RATIO, r["peak_rss_mib"] < TARGET_PEAK_MIB
         lines.append(
