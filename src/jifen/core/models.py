@@ -10,8 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jifen.core.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
-class AuditEvent(models.Model):
+
+class AuditEvent(AppendOnlyModel):
+    append_only_message = "审计日志只可追加，不可修改或删除 (audit log is append-only)"
+
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     tenant_id = models.BigIntegerField("租户", null=True, blank=True)
     actor = models.ForeignKey(
@@ -31,6 +35,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
     user_agent = models.CharField("客户端", max_length=200, blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
@@ -41,11 +47,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise PermissionError("审计日志只可追加，不可修改 (audit log is append-only)")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise PermissionError("审计日志只可追加，不可删除 (audit log is append-only)")

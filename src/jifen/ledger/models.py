@@ -26,11 +26,11 @@ Design overview — each invariant and where it is enforced:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 
+from jifen.core.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from jifen.members.models import Member
 from jifen.orgs.models import Organisation
 
@@ -46,15 +46,7 @@ class Source(models.TextChoices):
     CORRECTION = "correction", "冲正"
 
 
-class AppendOnlyQuerySet(models.QuerySet["LedgerEntry"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise PermissionError(APPEND_ONLY)
-
-    def delete(self) -> NoReturn:
-        raise PermissionError(APPEND_ONLY)
-
-
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     # Indexes cost every insert: tenant is covered by (tenant, seq), and nobody searches
     # by recorder or approver across a ledger, so those foreign keys carry no index.
     tenant = models.ForeignKey(
@@ -121,6 +113,7 @@ class LedgerEntry(models.Model):
     entry_hash = models.CharField("哈希", max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = APPEND_ONLY
 
     class Meta:
         verbose_name = "台账记录"
@@ -143,14 +136,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.item_code} {self.points}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError(APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise PermissionError(APPEND_ONLY)
 
     @property
     def points(self) -> Decimal:
@@ -175,7 +160,7 @@ class ChainHead(models.Model):
         return f"{self.tenant_id}: #{self.seq}"
 
 
-class Checkpoint(models.Model):
+class Checkpoint(AppendOnlyModel):
     """A pinned head of the chain, exported to the higher committee (`jifen checkpoint`)."""
 
     tenant = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -185,6 +170,8 @@ class Checkpoint(models.Model):
     entry_count = models.BigIntegerField("记录数")
     points_sum_hundredths = models.BigIntegerField("分值合计(百分之一分)")
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "台账检查点"

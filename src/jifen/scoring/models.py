@@ -17,43 +17,22 @@ Design overview — each invariant and where it is enforced:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 
+from jifen.core.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from jifen.members.models import Member
 from jifen.orgs.models import Organisation
 
 APPEND_ONLY = "结果快照只可追加：重新汇总会生成新的快照 (snapshots are append-only)"
 
 
-class _AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise PermissionError(APPEND_ONLY)
-
-    def delete(self) -> NoReturn:
-        raise PermissionError(APPEND_ONLY)
-
-
-class _AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError(APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise PermissionError(APPEND_ONLY)
-
-
 def from_hundredths(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(value).scaleb(-2)
 
 
-class ResultSnapshot(_AppendOnly):
+class ResultSnapshot(AppendOnlyModel):
     """One summary: the results of one scheme over an organisation's subtree for a period."""
 
     tenant = models.ForeignKey(
@@ -81,7 +60,8 @@ class ResultSnapshot(_AppendOnly):
         related_name="+",
     )
 
-    objects = _AppendOnlyQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = APPEND_ONLY
 
     class Meta:
         verbose_name = "结果快照"
@@ -97,7 +77,7 @@ class ResultSnapshot(_AppendOnly):
         return f"{self.organisation_id} {self.scheme_code} {self.period} #{self.pk}"
 
 
-class MemberResult(_AppendOnly):
+class MemberResult(AppendOnlyModel):
     """One member's result in a snapshot; null total/rank where the engine gives none."""
 
     snapshot = models.ForeignKey(
@@ -122,7 +102,8 @@ class MemberResult(_AppendOnly):
     bonus_hundredths = models.BigIntegerField("加分(百分之一分)", null=True)
     deductions_hundredths = models.BigIntegerField("扣分(百分之一分)", null=True)
 
-    objects = _AppendOnlyQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = APPEND_ONLY
 
     class Meta:
         verbose_name = "党员结果"
