@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "jifen.ledger",
     "jifen.scoring",
     "jifen.workflow",
+    "jifen.schemes",
+    "jifen.meetings",
+    "jifen.exchange",
+    "jifen.reports",
+    "jifen.api",
     "jifen.web",
     "jifen.demo",
 ]

@@ -7,5 +7,6 @@ admin.site.index_title = "党员积分管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("jifen.api.urls")),
     path("", include("jifen.web.urls")),
 ]

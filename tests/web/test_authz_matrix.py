@@ -13,21 +13,18 @@ from django.urls import URLPattern, reverse
 
 from jifen.web import urls as web_urls
 from jifen.workflow.models import Appeal, Declaration, FilingReview
+from web import (
+    matrix_committee,
+    matrix_exchange,
+    matrix_meetings,
+    matrix_reports,
+    matrix_yearend,
+)
+from web.matrix_common import AWAY, LOGIN, PERSONAS, everyone, signed_in
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anonymous", "alice", "sam", "bob", "carol", "adam")
-LOGIN = "login"  # 302 to the login page
-AWAY = "302"  # a redirect elsewhere (the login page sends signed-in users home)
-
-
-def everyone(status: int | str) -> dict[str, int | str]:
-    return dict.fromkeys(PERSONAS, status)
-
-
-def signed_in(status: int | str, **exceptions: int | str) -> dict[str, int | str]:
-    return {"anonymous": LOGIN, **dict.fromkeys(PERSONAS[1:], status), **exceptions}
-
+AREAS = (matrix_meetings, matrix_committee, matrix_yearend, matrix_reports, matrix_exchange)
 
 # url name → (the arguments, built from the world) and the status for each persona.
 ARGS: dict[str, Callable[[Any], list[Any]]] = {
@@ -66,7 +63,12 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "branch_boards": everyone(200),
     "healthz": everyone(200),
 }
+for _area in AREAS:
+    ARGS.update(_area.ARGS)
+    MATRIX.update(_area.ROWS)
 PUBLIC = {"publicity_board", "branch_boards", "login", "healthz"}
+for _area in AREAS:
+    PUBLIC |= set(getattr(_area, "PUBLIC", ()))
 
 
 def url_names() -> set[str]:

@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jifen.web import views, views_committee, views_keeper, views_member, views_public
+from jifen.web import (
+    urls_committee,
+    urls_exchange,
+    urls_meetings,
+    urls_reports,
+    urls_yearend,
+    views,
+    views_committee,
+    views_keeper,
+    views_member,
+    views_public,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,3 +49,11 @@ urlpatterns = [
     path("board/branch/<int:branch_id>/", views_public.branch_boards, name="branch_boards"),
     path("healthz", views.healthz, name="healthz"),
 ]
+# Each area keeps its own URL module (meetings, committee, year end, reports, Excel).
+urlpatterns += (
+    urls_meetings.urlpatterns
+    + urls_committee.urlpatterns
+    + urls_yearend.urlpatterns
+    + urls_reports.urlpatterns
+    + urls_exchange.urlpatterns
+)

@@ -1,0 +1,5 @@
+"""Pages of this area; joined into `jifen.web.urls`."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
