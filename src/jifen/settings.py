@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI files locally (no CDN)
     "jifen.core",
     "jifen.orgs",
     "jifen.members",

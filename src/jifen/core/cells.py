@@ -1,0 +1,19 @@
+"""Spreadsheet cells written by Jifen (exports, templates, error sheets).
+
+A text cell starting with = + - @ (or a tab/CR that Excel strips first) would be taken by
+Excel as a formula: a roster name like "=HYPERLINK(...)" must arrive as text, so it is
+prefixed with an apostrophe-free single quote character that Excel shows as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """The value as it may be written to a cell: text that would start a formula is escaped."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
