@@ -1,8 +1,9 @@
 """Spreadsheet cells written by Jifen (exports, templates, error sheets).
 
 A text cell starting with = + - @ (or a tab/CR that Excel strips first) would be taken by
-Excel as a formula: a roster name like "=HYPERLINK(...)" must arrive as text, so it is
-prefixed with an apostrophe-free single quote character that Excel shows as text.
+Excel (and by openpyxl, which stores such strings as formulas) as a formula: a roster name
+like "=HYPERLINK(...)" must arrive as text, so it is prefixed with a single quote, as OWASP
+advises for CSV injection.
 """
 
 from __future__ import annotations
