@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jifen.engine import Plan, Scheme, load_scheme, plan_request
+from jifen.engine import Plan, Scheme, parse_period, plan_request
 from jifen.engine.errors import EngineError
 from jifen.orgs.models import Organisation
 from jifen.orgs.services import effective_scheme_code
+from jifen.schemes.registry import chain_for, owners_below, scheme_in
 
 
 class ScopeError(ValueError):
@@ -57,9 +58,11 @@ def find_organisations(
     return tenant, organisation
 
 
-def subtree_schemes(organisation: Organisation) -> dict[int, str]:
-    """organisation id -> its effective scheme code, for the whole subtree (two queries)."""
-    root_code = effective_scheme_code(organisation)
+def subtree_schemes(organisation: Organisation, root_code: str | None = None) -> dict[int, str]:
+    """organisation id -> its effective scheme code, for the whole subtree (two queries;
+    one when the caller already knows the root's effective code)."""
+    if root_code is None:
+        root_code = effective_scheme_code(organisation)
     rows = list(
         organisation.descendants(include_self=True).values_list("pk", "parent_id", "scheme_code")
     )
@@ -94,7 +97,13 @@ def resolve_scope(
     organisation = organisation or tenant
     if organisation.tenant_id != tenant.pk:
         raise ScopeError(f"党组织 {organisation.name} 不属于租户 {tenant.name}")
-    schemes = subtree_schemes(organisation)
+    try:
+        # The version in force on the period's first day governs the whole period; the
+        # chain also gives the root's effective code (no query more than before).
+        chain = chain_for(organisation, on=parse_period(period).start)
+    except EngineError as error:
+        raise ScopeError(str(error)) from error
+    schemes = subtree_schemes(organisation, chain.effective_code)
     in_use = sorted({code for code in schemes.values() if code})
     if scheme_code is None:
         if not in_use:
@@ -111,10 +120,19 @@ def resolve_scope(
             f"{organisation.name} 及其下级组织没有使用积分办法 {scheme_code!r}（在用：{used}）"
         )
     try:
-        scheme = load_scheme(scheme_code)
+        scheme = scheme_in(chain, scheme_code)
         plan = plan_request(scheme.scoring_period, period)
     except EngineError as error:
         raise ScopeError(str(error)) from error
     branch_ids = tuple(sorted(pk for pk, code in schemes.items() if code == scheme_code))
+    # One scheme version per evaluation: organisations below with a version of their own
+    # (a refinement) are summarised on their own (one query, only for a subtree).
+    below = [pk for pk in branch_ids if pk != organisation.pk]
+    refined = owners_below(scheme_code, on=chain.on, organisation_ids=below) if below else []
+    if refined:
+        raise ScopeError(
+            f"{'、'.join(refined)} 有本级制定的办法版本（细则），与 {organisation.name} 的不同，"
+            "请分别汇总"
+        )
     whole_tenant = organisation.pk == tenant.pk and len(branch_ids) == len(schemes)
     return Scope(tenant, organisation, scheme, plan, branch_ids, whole_tenant)

@@ -9,9 +9,9 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
-from jifen.engine import load_scheme
 from jifen.engine.errors import EngineError
 from jifen.members.models import Member
+from jifen.schemes.registry import names_of_items
 
 
 def member_of(request: HttpRequest) -> Member:
@@ -41,14 +41,15 @@ def post_action(request: HttpRequest) -> str:
 def item_names(scheme_codes: Iterable[str]) -> dict[tuple[str, str], str]:
     """(scheme code, item code) → the item's name, for the schemes a list refers to.
 
-    Read from the scheme files (no database query), once per distinct scheme."""
+    Read from the preset and the stored versions of each distinct scheme (one query per
+    scheme, not per row), so an item a refinement added is named too."""
     names: dict[tuple[str, str], str] = {}
     for code in set(scheme_codes):
         try:
-            scheme = load_scheme(code)
+            own = names_of_items(code)
         except EngineError:
             continue
-        names.update({(code, item.code): item.name for item in scheme.items})
+        names.update({(code, item_code): name for item_code, name in own.items()})
     return names
 
 

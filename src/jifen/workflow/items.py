@@ -9,22 +9,27 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from jifen.engine import Entry, load_scheme
+from django.utils import timezone
+
+from jifen.engine import Entry
 from jifen.engine.errors import EngineError
 from jifen.engine.ledger import entry_problems
 from jifen.engine.scheme import Item, Scheme
 from jifen.ledger.points import BadPoints, to_hundredths
 from jifen.orgs.models import Organisation
-from jifen.orgs.services import effective_scheme_code
+from jifen.schemes.registry import chain_for, scheme_in
 from jifen.workflow.machine import WorkflowRefused
 
 
-def scheme_of(branch: Organisation) -> Scheme:
-    code = effective_scheme_code(branch)
+def scheme_of(branch: Organisation, on: dt.date | None = None) -> Scheme:
+    """The branch's scheme in force on `on` (today by default): its refinement, its
+    committee's template or the preset (`jifen.schemes.registry`)."""
+    chain = chain_for(branch, on=on or timezone.localdate())  # as many queries as before
+    code = chain.effective_code
     if not code:
         raise WorkflowRefused(f"{branch.name} 未设置积分办法")
     try:
-        return load_scheme(code)
+        return scheme_in(chain, code)
     except EngineError as error:
         raise WorkflowRefused(f"积分办法 {code} 无法读取：{error}") from error
 
