@@ -11,7 +11,8 @@ Design overview — each invariant and where it is enforced:
 - A period has at most one filing that is pending or accepted (a partial unique
   constraint); a returned filing stays as history and the branch files again.
 - A year is evaluated once per branch (unique branch + year); a member is on each of its
-  lists at most once (unique evaluation + kind + member).
+  lists at most once (unique evaluation + kind + member) and has at most one democratic
+  appraisal per year (unique evaluation + member).
 - Points are integer hundredths, as in the ledger (SQLite keeps decimals as floats).
 - Evidence files are named by a random UUID under `evidence/%Y/%m/`, never by the
   uploaded name; their type is read from the bytes (`evidence.py`).
@@ -339,6 +340,68 @@ class YearEvaluation(models.Model):
         return f"{self.branch_id} {self.year}"
 
 
+class Handling(models.TextChoices):
+    """How a branch handles a member found unqualified (处置不合格党员)."""
+
+    CORRECT = "correct", "限期改正"  # a deadline to improve, with a named helper (帮教)
+    PERSUADE = "persuade", "劝其退党"  # 劝退
+    REMOVE = "remove", "除名"
+
+
+class AppraisalRating(models.TextChoices):
+    """The outcome of the democratic appraisal of members (民主评议党员)."""
+
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    BASIC = "basic", "基本合格"
+    UNQUALIFIED = "unqualified", "不合格"
+
+
+class YearAppraisal(models.Model):
+    """A member's democratic appraisal for a year, as the branch last recorded it.
+
+    Where the scheme scores the appraisal (an annual-only assessed item, s000b) or turns a
+    rating into points (s001's 基本合格), `entry` is the ledger entry that carries it; a
+    changed appraisal reverses that entry and posts a new one (`years.record_appraisal`)."""
+
+    tenant = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    evaluation = models.ForeignKey(
+        YearEvaluation, verbose_name="年度评定", on_delete=models.PROTECT, related_name="appraisals"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="appraisals"
+    )
+    rating = models.CharField(
+        "评议结果", max_length=16, choices=AppraisalRating.choices, blank=True, default=""
+    )
+    points_hundredths = models.BigIntegerField("评议得分(百分之一分)", null=True, blank=True)
+    entry = models.ForeignKey(
+        LedgerEntry,
+        verbose_name="台账记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = _user("记录人")
+    recorded_at = models.DateTimeField("记录时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "民主评议结果"
+        verbose_name_plural = "民主评议结果"
+        ordering = ["evaluation_id", "member_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "member"], name="year_appraisal_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.rating or self.points_hundredths}"
+
+    @property
+    def points(self) -> Decimal | None:
+        return _points(self.points_hundredths)
+
+
 class YearListEntry(models.Model):
     """A member on one of the lists a year's results feed, with the reason."""
 
@@ -351,6 +414,14 @@ class YearListEntry(models.Model):
         Member, verbose_name="党员", on_delete=models.PROTECT, related_name="year_lists"
     )
     reason = models.CharField("原因", max_length=200)
+    # The branch's decision for a member on the unqualified list (不合格党员处置).
+    handling = models.CharField(
+        "处置方式", max_length=16, choices=Handling.choices, blank=True, default=""
+    )
+    handling_helper = models.CharField("帮教人", max_length=50, blank=True, default="")
+    handling_note = models.CharField("处置说明", max_length=500, blank=True, default="")
+    handled_by = _user("处置决定人")
+    handled_at = models.DateTimeField("处置决定时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "年度名单"
