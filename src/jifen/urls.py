@@ -8,5 +8,6 @@ admin.site.index_title = "党员积分管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("jifen.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jifen.web.urls")),
 ]
