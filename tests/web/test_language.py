@@ -225,3 +225,13 @@ def test_the_compiled_catalogue_matches_the_po() -> None:
             if got != translations(e):
                 stale.append((msgid, got, translations(e)))
     assert stale == []
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client) -> None:
+    from django.urls import reverse
+
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-CN"' in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="en"' in page.content.decode()

@@ -36,3 +36,15 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class ChineseUnlessChosenMiddleware:
+    """简体中文 unless the person chose English with the language switch: the browser's
+    Accept-Language is not consulted (an office PC set to English still gets Chinese)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
