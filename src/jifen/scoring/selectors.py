@@ -36,8 +36,9 @@ from jifen.scoring.aggregates import ScopeMember, ledger_aggregates, scope_membe
 from jifen.scoring.fingerprint import InputsHash, SumsHash
 from jifen.scoring.models import MemberResult as MemberResultRow
 from jifen.scoring.models import ResultSnapshot
+from jifen.scoring.parallel import LedgerMoved, can_read_in_parallel, read_and_score_in_two
 from jifen.scoring.scope import Scope
-from jifen.scoring.sums import read_sums
+from jifen.scoring.sums import Rows, read_sums
 
 CHUNK_MEMBERS = 2_000
 _NONE: tuple[()] = ()
@@ -86,17 +87,34 @@ def evaluate_scope(
 def _evaluate_fast(scope: Scope) -> ScopeEvaluation:
     members = scope_members(scope)
     evaluator = SumsEvaluator(scope.scheme, scope.plan)
-    sums, honors, vetoes = read_sums(scope, evaluator.layout)
+    if can_read_in_parallel(len(members)):
+        try:
+            return _scored_fast(scope, members, evaluator, parallel=True)
+        except LedgerMoved:
+            pass  # written to while we read: read again on one connection
+    return _scored_fast(scope, members, evaluator, parallel=False)
+
+
+def _scored_fast(
+    scope: Scope, members: list[ScopeMember], evaluator: SumsEvaluator, *, parallel: bool
+) -> ScopeEvaluation:
     fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
     score, add = evaluator.member, fingerprint.add
-    pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
     results: list[FastResult] = []
-    for row in members:
-        mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
-        add(row.member, *mine)
-        result = score(row.member, *mine)
-        if result is not None:
-            results.append(result)
+
+    def score_members(chunk: Sequence[ScopeMember], sums: Rows, honors: Rows, vetoes: Rows) -> None:
+        pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
+        for row in chunk:
+            mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
+            add(row.member, *mine)
+            result = score(row.member, *mine)
+            if result is not None:
+                results.append(result)
+
+    if parallel:
+        read_and_score_in_two(scope, members, evaluator, score_members)
+    else:
+        score_members(members, *read_sums(scope, evaluator.layout))
     rank_fast(results)
     return ScopeEvaluation(
         scope,

@@ -49,6 +49,8 @@ from jifen.scoring.scope import Scope
 
 Rows = dict[int, list[tuple[Any, ...]]]
 """member pk -> the member's rows, each row as the database returned it (pk first)."""
+MemberRange = tuple[int | None, int | None]
+"""Member pks from (inclusive) … below (exclusive); None is unbounded."""
 
 SPECIAL = -2
 UNKNOWN = -1
@@ -69,11 +71,18 @@ def _column_index(shape: Layout) -> Case:
     return Case(*whens, default=Value(UNKNOWN), output_field=IntegerField())
 
 
-def sums_sql(scope: Scope, shape: Layout) -> tuple[str, tuple[Any, ...]]:
-    """(member_id, period, c_0, …, c_{n-1}, unknown entries) per (member, period)."""
+def sums_sql(
+    scope: Scope, shape: Layout, members: MemberRange = (None, None)
+) -> tuple[str, tuple[Any, ...]]:
+    """(member_id, period, c_0, …, c_{n-1}, unknown entries) per (member, period), of the
+    members whose pk is in the half-open range `members` (None: unbounded)."""
+    entries = effective_entries(scope)
+    if members[0] is not None:
+        entries = entries.filter(member_id__gte=members[0])
+    if members[1] is not None:
+        entries = entries.filter(member_id__lt=members[1])
     inner = (
-        effective_entries(scope)
-        .annotate(
+        entries.annotate(
             b=period_bucket(scope),
             d=_column_index(shape),
             x=F("points_hundredths") * F("quantity"),
@@ -144,12 +153,21 @@ def _grouped(rows: Iterable[tuple[Any, ...]]) -> Rows:
 def read_sums(scope: Scope, shape: Layout) -> tuple[Rows, Rows, Rows]:
     """(sums, honors, vetoes) by member pk, in the shapes `fast.SumsEvaluator.member` takes.
     Raises `EntryError` for entries of unknown items."""
+    sums, unknown = read_sum_rows(scope, shape)
+    refuse_unknown_items(scope, unknown)
+    return sums, *read_specials(scope, shape)
+
+
+def read_sum_rows(
+    scope: Scope, shape: Layout, members: MemberRange = (None, None)
+) -> tuple[Rows, int]:
+    """The sums of the members in `members` by member pk, and how many entries of unknown
+    items they count (give it to `refuse_unknown_items`)."""
     width = 2 + len(shape.columns)
     sums: Rows = {}
     unknown = 0
     get = sums.get
-    sql, params = sums_sql(scope, shape)
-    for row in sql_rows(sql, params, server_side=False):
+    for row in sql_rows(*sums_sql(scope, shape, members), server_side=False):
         unknown += row[width]
         sums_row = row[:width]
         found = get(row[0])
@@ -157,9 +175,16 @@ def read_sums(scope: Scope, shape: Layout) -> tuple[Rows, Rows, Rows]:
             sums[row[0]] = [sums_row]
         else:
             found.append(sums_row)
+    return sums, unknown
+
+
+def refuse_unknown_items(scope: Scope, unknown: int) -> None:
     if unknown:
         _refuse_unknown_items(scope)
 
+
+def read_specials(scope: Scope, shape: Layout) -> tuple[Rows, Rows]:
+    """(honors, vetoes) by member pk."""
     honor_items, veto_items = set(shape.honor_items), set(shape.veto_items)
     honors: list[tuple[Any, ...]] = []
     vetoes: list[tuple[Any, ...]] = []
@@ -178,7 +203,7 @@ def read_sums(scope: Scope, shape: Layout) -> tuple[Rows, Rows, Rows]:
                     several.add((member, item))
     if several:
         vetoes.extend(_earliest_vetoes(scope, several))
-    return sums, _grouped(honors), _grouped(vetoes)
+    return _grouped(honors), _grouped(vetoes)
 
 
 def _refuse_unknown_items(scope: Scope) -> None:

@@ -1,0 +1,107 @@
+"""A large scope is read on two connections (`jifen.scoring.parallel`): the same results
+and inputs hash as the one-connection read, and a ledger written to in between is read
+again. Transactional tests: the worker thread's connection must see committed rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from jifen.engine import load_scheme
+from jifen.engine.fast import layout
+from jifen.engine.scheme import Item
+from jifen.scoring import parallel, selectors
+from jifen.scoring.scope import resolve_scope
+from jifen.scoring.selectors import evaluate_scope
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def some_points(item: Item, rng: random.Random) -> Decimal:
+    if item.kind == "fixed":
+        return item.fixed_points
+    if item.kind in ("range", "assessed") and item.max is not None:
+        low = item.min if item.min is not None else Decimal(0)
+        return low + (item.max - low) * Decimal(rng.randint(0, 4)) / 4
+    return Decimal(rng.choice(["0.5", "1", "2.25"])) * (1 if item.sign == "+" else -1)
+
+
+@pytest.fixture
+def district(world: Any) -> tuple[Any, Any]:
+    """A branch of 30 s002 members with deductions, honors, a veto and reversals."""
+    scheme = load_scheme("s002")
+    shape = layout(scheme)
+    rng = random.Random(7)
+    branch = world.branch("s002")
+    members = [world.member(branch, category=rng.choice("ABCD")) for _ in range(30)]
+    honors = [scheme.item(code) for code in shape.honor_items]
+    vetoes = [scheme.item(code) for code in shape.veto_items]
+    summed = [scheme.item(code) for column in shape.columns for code in column.items]
+    rows = []
+    for member in members:
+        for _ in range(6):
+            item = rng.choice(summed if rng.random() < 0.8 else honors)
+            day = dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))
+            key = rng.choice(["优秀党员", "先进个人"]) if item in honors else ""
+            rows.append((member, item.code, some_points(item, rng), day, 1, key))
+    rows.append(
+        (members[3], vetoes[0].code, some_points(vetoes[0], rng), dt.date(2025, 5, 1), 1, "")
+    )
+    posted = world.post(rows)
+    for entry in posted[::17]:
+        world.reverse(entry)
+    return world, branch
+
+
+def evaluate(world: Any, branch: Any) -> Any:
+    scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
+    return evaluate_scope(scope)
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = selectors.read_and_score_in_two
+
+    def read_in_two(*args: Any) -> None:
+        calls.append("two")
+        real(*args)
+
+    monkeypatch.setattr(selectors, "read_and_score_in_two", read_in_two)
+    return calls
+
+
+def test_two_connections_give_the_one_connection_results(district, spy, monkeypatch) -> None:
+    world, branch = district
+    one = evaluate(world, branch)
+    assert spy == []  # 30 members: below the threshold, one connection
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_MEMBERS", 2)
+    two = evaluate(world, branch)
+    assert spy == ["two"]
+    assert two.rows == one.rows
+    assert two.inputs_hash == one.inputs_hash
+    assert any(row.veto for row in two.rows) and len(two.rows) == 30
+
+
+def test_a_ledger_written_to_during_the_read_is_read_again(district, spy, monkeypatch) -> None:
+    world, branch = district
+    one = evaluate(world, branch)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_MEMBERS", 2)
+    heads = iter(range(1, 100))
+    monkeypatch.setattr(parallel, "chain_head", lambda tenant_id: next(heads))
+    again = evaluate(world, branch)
+    assert spy == ["two"]  # tried on two connections, saw the head move, read on one
+    assert again.rows == one.rows and again.inputs_hash == one.inputs_hash
+
+
+def test_inside_a_transaction_the_read_stays_on_one_connection(district, spy, monkeypatch):
+    world, branch = district
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_MEMBERS", 2)
+    with transaction.atomic():
+        evaluate(world, branch)
+    assert spy == []
