@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,25 +28,29 @@ def some_points(item: Item, rng: random.Random) -> Decimal:
         return item.fixed_points
     if item.kind in ("range", "assessed") and item.max is not None:
         low = item.min if item.min is not None else Decimal(0)
-        return low + (item.max - low) * Decimal(rng.randint(0, 4)) / 4
+        return (low + (item.max - low) * Decimal(rng.randint(0, 4)) / 4).quantize(Decimal("0.01"))
     return Decimal(rng.choice(["0.5", "1", "2.25"])) * (1 if item.sign == "+" else -1)
 
 
-@pytest.fixture
-def district(world: Any) -> tuple[Any, Any]:
-    """A branch of 30 s002 members with deductions, honors, a veto and reversals."""
-    scheme = load_scheme("s002")
+SCHEMES = ["s002", "s000b", "s001", str(Path(__file__).resolve().parent / "fast_mixed.toml")]
+
+
+@pytest.fixture(params=SCHEMES, ids=lambda code: code.rsplit("/", 1)[-1])
+def district(request: pytest.FixtureRequest, world: Any) -> tuple[Any, Any]:
+    """A branch of 30 members with deductions, honors, a veto, annual-only items where
+    the scheme has them, and reversals."""
+    scheme = load_scheme(request.param)
     shape = layout(scheme)
     rng = random.Random(7)
-    branch = world.branch("s002")
+    branch = world.branch(request.param)
     members = [world.member(branch, category=rng.choice("ABCD")) for _ in range(30)]
-    honors = [scheme.item(code) for code in shape.honor_items]
+    honors = [scheme.item(code) for code in shape.honor_items] or [None]
     vetoes = [scheme.item(code) for code in shape.veto_items]
     summed = [scheme.item(code) for column in shape.columns for code in column.items]
     rows = []
     for member in members:
         for _ in range(6):
-            item = rng.choice(summed if rng.random() < 0.8 else honors)
+            item = rng.choice(summed if rng.random() < 0.8 else honors) or summed[0]
             day = dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))
             key = rng.choice(["优秀党员", "先进个人"]) if item in honors else ""
             rows.append((member, item.code, some_points(item, rng), day, 1, key))
@@ -63,16 +68,28 @@ def evaluate(world: Any, branch: Any) -> Any:
     return evaluate_scope(scope)
 
 
+def expected_reads(world: Any, branch: Any) -> list[str]:
+    """["two"] when the scheme's year has a scoring-period boundary to cut at."""
+    scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
+    return ["two"] if parallel.split_date(scope, 10**6) else []
+
+
+def test_a_year_of_quarters_is_cut_at_the_middle(world: Any) -> None:
+    scope = resolve_scope(tenant=world.tenant, organisation=world.branch("s002"), period="2025")
+    assert parallel.split_date(scope, 10**6) == dt.date(2025, 7, 1)
+    assert parallel.split_date(scope, 10) is None  # too small to be worth a second connection
+
+
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    real = selectors.read_and_score_in_two
+    real = selectors.read_in_two
 
-    def read_in_two(*args: Any) -> None:
+    def read_in_two(*args: Any) -> Any:
         calls.append("two")
-        real(*args)
+        return real(*args)
 
-    monkeypatch.setattr(selectors, "read_and_score_in_two", read_in_two)
+    monkeypatch.setattr(selectors, "read_in_two", read_in_two)
     return calls
 
 
@@ -82,10 +99,12 @@ def test_two_connections_give_the_one_connection_results(district, spy, monkeypa
     assert spy == []  # 30 members: below the threshold, one connection
     monkeypatch.setattr(parallel, "PARALLEL_MIN_MEMBERS", 2)
     two = evaluate(world, branch)
-    assert spy == ["two"]
+    assert spy == expected_reads(world, branch)
     assert two.rows == one.rows
     assert two.inputs_hash == one.inputs_hash
-    assert any(row.veto for row in two.rows) and len(two.rows) == 30
+    assert len(two.rows) == 30 and any(row.veto for row in two.rows) == bool(
+        layout(load_scheme(branch.scheme_code)).veto_items
+    )
 
 
 def test_a_ledger_written_to_during_the_read_is_read_again(district, spy, monkeypatch) -> None:
@@ -95,7 +114,8 @@ def test_a_ledger_written_to_during_the_read_is_read_again(district, spy, monkey
     heads = iter(range(1, 100))
     monkeypatch.setattr(parallel, "chain_head", lambda tenant_id: next(heads))
     again = evaluate(world, branch)
-    assert spy == ["two"]  # tried on two connections, saw the head move, read on one
+    # Tried on two connections (where the year has a boundary), saw the head move, read on one.
+    assert spy == expected_reads(world, branch)
     assert again.rows == one.rows and again.inputs_hash == one.inputs_hash
 
 

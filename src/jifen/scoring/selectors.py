@@ -23,6 +23,7 @@ Design overview
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
@@ -36,9 +37,9 @@ from jifen.scoring.aggregates import ScopeMember, ledger_aggregates, scope_membe
 from jifen.scoring.fingerprint import InputsHash, SumsHash
 from jifen.scoring.models import MemberResult as MemberResultRow
 from jifen.scoring.models import ResultSnapshot
-from jifen.scoring.parallel import LedgerMoved, can_read_in_parallel, read_and_score_in_two
+from jifen.scoring.parallel import LedgerMoved, read_in_two, split_date
 from jifen.scoring.scope import Scope
-from jifen.scoring.sums import Rows, read_sums
+from jifen.scoring.sums import read_sums
 
 CHUNK_MEMBERS = 2_000
 _NONE: tuple[()] = ()
@@ -87,34 +88,23 @@ def evaluate_scope(
 def _evaluate_fast(scope: Scope) -> ScopeEvaluation:
     members = scope_members(scope)
     evaluator = SumsEvaluator(scope.scheme, scope.plan)
-    if can_read_in_parallel(len(members)):
-        try:
-            return _scored_fast(scope, members, evaluator, parallel=True)
-        except LedgerMoved:
-            pass  # written to while we read: read again on one connection
-    return _scored_fast(scope, members, evaluator, parallel=False)
-
-
-def _scored_fast(
-    scope: Scope, members: list[ScopeMember], evaluator: SumsEvaluator, *, parallel: bool
-) -> ScopeEvaluation:
+    read = None
+    split = split_date(scope, len(members))
+    if split is not None:
+        # Written to while it read (LedgerMoved): read again on one connection.
+        with suppress(LedgerMoved):
+            read = read_in_two(scope, evaluator.layout, split)
+    sums, honors, vetoes = read or read_sums(scope, evaluator.layout)
     fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
     score, add = evaluator.member, fingerprint.add
+    pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
     results: list[FastResult] = []
-
-    def score_members(chunk: Sequence[ScopeMember], sums: Rows, honors: Rows, vetoes: Rows) -> None:
-        pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
-        for row in chunk:
-            mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
-            add(row.member, *mine)
-            result = score(row.member, *mine)
-            if result is not None:
-                results.append(result)
-
-    if parallel:
-        read_and_score_in_two(scope, members, evaluator, score_members)
-    else:
-        score_members(members, *read_sums(scope, evaluator.layout))
+    for row in members:
+        mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
+        add(row.member, *mine)
+        result = score(row.member, *mine)
+        if result is not None:
+            results.append(result)
     rank_fast(results)
     return ScopeEvaluation(
         scope,

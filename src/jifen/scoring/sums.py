@@ -49,8 +49,9 @@ from jifen.scoring.scope import Scope
 
 Rows = dict[int, list[tuple[Any, ...]]]
 """member pk -> the member's rows, each row as the database returned it (pk first)."""
-MemberRange = tuple[int | None, int | None]
-"""Member pks from (inclusive) … below (exclusive); None is unbounded."""
+Dates = tuple[dt.date | None, dt.date | None]
+"""Entries dated from (inclusive) … before (exclusive); None is unbounded."""
+ALL_DATES: Dates = (None, None)
 
 SPECIAL = -2
 UNKNOWN = -1
@@ -71,18 +72,20 @@ def _column_index(shape: Layout) -> Case:
     return Case(*whens, default=Value(UNKNOWN), output_field=IntegerField())
 
 
-def sums_sql(
-    scope: Scope, shape: Layout, members: MemberRange = (None, None)
-) -> tuple[str, tuple[Any, ...]]:
+def dated(entries: QuerySet[Any], dates: Dates) -> QuerySet[Any]:
+    if dates[0] is not None:
+        entries = entries.filter(occurred_on__gte=dates[0])
+    if dates[1] is not None:
+        entries = entries.filter(occurred_on__lt=dates[1])
+    return entries
+
+
+def sums_sql(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tuple[str, tuple[Any, ...]]:
     """(member_id, period, c_0, …, c_{n-1}, unknown entries) per (member, period), of the
-    members whose pk is in the half-open range `members` (None: unbounded)."""
-    entries = effective_entries(scope)
-    if members[0] is not None:
-        entries = entries.filter(member_id__gte=members[0])
-    if members[1] is not None:
-        entries = entries.filter(member_id__lt=members[1])
+    entries dated in `dates`."""
     inner = (
-        entries.annotate(
+        dated(effective_entries(scope), dates)
+        .annotate(
             b=period_bucket(scope),
             d=_column_index(shape),
             x=F("points_hundredths") * F("quantity"),
@@ -105,7 +108,7 @@ def sums_sql(
     return outer, tuple(params)
 
 
-def specials_queryset(scope: Scope, shape: Layout) -> QuerySet[Any]:
+def specials_queryset(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> QuerySet[Any]:
     """(member_id, period, item, honor_key, MAX(points), MIN(occurred_on), MIN(seq),
     COUNT(*)) per (member, period, item, honor_key) of the honors and vetoes."""
     honors = shape.honor_items
@@ -115,7 +118,7 @@ def specials_queryset(scope: Scope, shape: Layout) -> QuerySet[Any]:
         else Value("")
     )
     return (
-        effective_entries(scope)
+        dated(effective_entries(scope), dates)
         .filter(item_code__in=[*honors, *shape.veto_items])
         .values("member_id", "item_code", bucket=period_bucket(scope), key=honor_key)
         .annotate(
@@ -158,16 +161,14 @@ def read_sums(scope: Scope, shape: Layout) -> tuple[Rows, Rows, Rows]:
     return sums, *read_specials(scope, shape)
 
 
-def read_sum_rows(
-    scope: Scope, shape: Layout, members: MemberRange = (None, None)
-) -> tuple[Rows, int]:
-    """The sums of the members in `members` by member pk, and how many entries of unknown
-    items they count (give it to `refuse_unknown_items`)."""
+def read_sum_rows(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tuple[Rows, int]:
+    """The sums of the entries dated in `dates` by member pk, and how many entries of
+    unknown items they count (give it to `refuse_unknown_items`)."""
     width = 2 + len(shape.columns)
     sums: Rows = {}
     unknown = 0
     get = sums.get
-    for row in sql_rows(*sums_sql(scope, shape, members), server_side=False):
+    for row in sql_rows(*sums_sql(scope, shape, dates), server_side=False):
         unknown += row[width]
         sums_row = row[:width]
         found = get(row[0])
@@ -183,14 +184,14 @@ def refuse_unknown_items(scope: Scope, unknown: int) -> None:
         _refuse_unknown_items(scope)
 
 
-def read_specials(scope: Scope, shape: Layout) -> tuple[Rows, Rows]:
-    """(honors, vetoes) by member pk."""
+def read_specials(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tuple[Rows, Rows]:
+    """(honors, vetoes) of the entries dated in `dates`, by member pk."""
     honor_items, veto_items = set(shape.honor_items), set(shape.veto_items)
     honors: list[tuple[Any, ...]] = []
     vetoes: list[tuple[Any, ...]] = []
     several: set[tuple[int, str]] = set()
     if honor_items or veto_items:
-        specials = specials_queryset(scope, shape).query.sql_with_params()
+        specials = specials_queryset(scope, shape, dates).query.sql_with_params()
         for member, bucket, item, key, highest, first_on, first_seq, entries in sql_rows(
             *specials, server_side=False
         ):
