@@ -54,9 +54,19 @@ def district(request: pytest.FixtureRequest, world: Any) -> tuple[Any, Any]:
             day = dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))
             key = rng.choice(["优秀党员", "先进个人"]) if item in honors else ""
             rows.append((member, item.code, some_points(item, rng), day, 1, key))
-    rows.append(
-        (members[3], vetoes[0].code, some_points(vetoes[0], rng), dt.date(2025, 5, 1), 1, "")
-    )
+    # Annual-only items in both halves of the year: their bucket spans the cut.
+    for item in (item for item in scheme.items if item.annual_only):
+        for member in members[:5]:
+            for day in (dt.date(2025, 2, 3), dt.date(2025, 10, 9)):
+                rows.append((member, item.code, some_points(item, rng), day, 1, ""))
+    # A veto; and several entries of one veto item in a period (read apart from the
+    # others) with one more in the other half of the year.
+    veto = vetoes[0]
+    for member, day in [
+        (members[3], dt.date(2025, 5, 1)),
+        *((members[4], dt.date(2025, month, 1)) for month in (2, 3, 8)),
+    ]:
+        rows.append((member, veto.code, some_points(veto, rng), day, 1, ""))
     posted = world.post(rows)
     for entry in posted[::17]:
         world.reverse(entry)
@@ -125,3 +135,13 @@ def test_inside_a_transaction_the_read_stays_on_one_connection(district, spy, mo
     with transaction.atomic():
         evaluate(world, branch)
     assert spy == []
+
+
+def test_one_veto_row_per_member_period_and_item(district) -> None:
+    from jifen.scoring.sums import read_sums
+
+    world, branch = district
+    scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
+    _, _, vetoes = read_sums(scope, layout(scope.scheme))
+    keys = [(member, row[1], row[2]) for member, rows in vetoes.items() for row in rows]
+    assert keys and len(keys) == len(set(keys))

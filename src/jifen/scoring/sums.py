@@ -189,7 +189,7 @@ def read_specials(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tupl
     honor_items, veto_items = set(shape.honor_items), set(shape.veto_items)
     honors: list[tuple[Any, ...]] = []
     vetoes: list[tuple[Any, ...]] = []
-    several: set[tuple[int, str]] = set()
+    several: set[tuple[int, int, str]] = set()
     if honor_items or veto_items:
         specials = specials_queryset(scope, shape, dates).query.sql_with_params()
         for member, bucket, item, key, highest, first_on, first_seq, entries in sql_rows(
@@ -201,9 +201,9 @@ def read_specials(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tupl
                 if entries == 1:
                     vetoes.append((member, bucket, item, _date(first_on), first_seq))
                 else:
-                    several.add((member, item))
+                    several.add((member, bucket, item))
     if several:
-        vetoes.extend(_earliest_vetoes(scope, several))
+        vetoes.extend(_earliest_vetoes(scope, several, dates))
     return _grouped(honors), _grouped(vetoes)
 
 
@@ -225,22 +225,25 @@ def _refuse_unknown_items(scope: Scope) -> None:
     )
 
 
-def _earliest_vetoes(scope: Scope, pairs: set[tuple[int, str]]) -> list[tuple[Any, ...]]:
-    """The earliest entry (by date, then seq) of each (member, period, veto item) of the
-    given (member, item) pairs, which have several entries in a period."""
-    members = sorted({member for member, _ in pairs})
-    items = sorted({item for _, item in pairs})
+def _earliest_vetoes(
+    scope: Scope, several: set[tuple[int, int, str]], dates: Dates
+) -> list[tuple[Any, ...]]:
+    """The earliest entry (by date, then seq) of each given (member, period, veto item),
+    which has several entries, among the entries dated in `dates`."""
+    members = sorted({member for member, _, _ in several})
+    items = sorted({item for _, _, item in several})
     earliest: dict[tuple[int, int, str], tuple[dt.date, int]] = {}
     rows = (
-        effective_entries(scope)
+        dated(effective_entries(scope), dates)
         .filter(member_id__in=members, item_code__in=items)
         .annotate(bucket=period_bucket(scope))
         .values_list("member_id", "bucket", "item_code", "occurred_on", "seq")
         .order_by()
     )
     for member, bucket, item, day, seq in raw_rows(rows):
-        if (member, item) in pairs:
-            key, value = (member, bucket, item), (_date(day), seq)
+        key = (member, bucket, item)
+        if key in several:  # not a period of the same member and item with one entry
+            value = (_date(day), seq)
             if key not in earliest or value < earliest[key]:
                 earliest[key] = value
     return [(m, b, item, day, seq) for (m, b, item), (day, seq) in earliest.items()]
