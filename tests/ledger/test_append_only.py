@@ -81,3 +81,4 @@ def test_the_triggers_exist_after_migrate() -> None:
                 "ledger_entry_period_lock", "ledger_entry_reversal_shape"} <= names  # fmt: skip
     assert trigger_names("core_auditevent")
     assert trigger_names("ledger_checkpoint")
+    assert trigger_names("schemes_schemeversion")  # a scheme change is a new version

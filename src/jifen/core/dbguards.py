@@ -1,8 +1,8 @@
 """Database triggers that keep append-only tables append-only.
 
-The application never updates or deletes ledger, checkpoint or audit rows; these triggers
-make the database refuse it too, so a raw SQL statement or a bug that bypasses the models
-fails loudly. SQLite gets BEFORE UPDATE/DELETE triggers; PostgreSQL gets a row trigger, a
+The application never updates or deletes ledger, checkpoint, audit, result-snapshot or
+scheme-version rows; these triggers make the database refuse it too, so a raw SQL statement
+or a bug that bypasses the models fails loudly. SQLite gets BEFORE UPDATE/DELETE triggers; PostgreSQL gets a row trigger, a
 TRUNCATE statement trigger, and UPDATE/DELETE/TRUNCATE revoked from PUBLIC. Deployments
 should also connect as a role that does not own the tables (see docs/operations.md).
 
@@ -27,6 +27,7 @@ GUARDED_TABLES = (
     "ledger_period",
     "scoring_resultsnapshot",
     "scoring_memberresult",
+    "schemes_schemeversion",
 )
 
 PG_REFUSE_FUNCTION = """
