@@ -229,3 +229,12 @@ def test_an_edit_refused_at_submission_leaves_nothing_half_written(world, monkey
     assert world.pending.description == "获市级优秀党员" and world.pending.state == "returned"
     assert world.pending.evidence.count() == 0
     assert stored_files() == files_before
+
+
+def test_my_declarations_offer_an_attestation_for_one_under_review(world) -> None:
+    client = Client()
+    client.force_login(world.personas.alice_user)
+    page = client.get(reverse("my_declarations")).content.decode()
+    assert reverse("attestation_request", args=[world.pending.pk]) in page
+    decided = reverse("attestation_request", args=[world.approved.pk])
+    assert decided not in page  # only while the declaration waits for review
