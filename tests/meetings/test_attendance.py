@@ -256,3 +256,30 @@ def test_keepers_find_the_pages_in_the_header_and_the_admin_is_scoped(personas) 
     assert assembly.title in login(personas.sam).get(admin_list).content.decode()
     bob_admin = login(personas.bob).get(admin_list)
     assert bob_admin.status_code == 200 and assembly.title not in bob_admin.content.decode()
+
+
+def test_a_branch_refinement_in_force_on_the_meeting_day_sets_the_points(personas) -> None:
+    from importlib import resources
+
+    from jifen.schemes.services import create_version
+
+    text = resources.files("jifen.engine.presets").joinpath("s002.toml").read_text("utf-8")
+    old = 'code = "study_absent"\nname = "缺席三会一课、培训或主题教育实践活动（每次）"\n'
+    old += 'dimension = "study"\nkind = "fixed"\npoints = -1\n'
+    assert old in text
+    create_version(
+        actor=personas.carol, organisation=personas.branch_a,
+        text=text.replace(old, old.replace("points = -1", "points = -1.5")),
+        effective_from=dt.date(2026, 5, 1), today=dt.date(2026, 1, 5),
+    )  # fmt: skip
+    (chen,) = add_members(personas.branch_a, 1)
+    before = meeting(personas, held_on=dt.date(2026, 4, 28))
+    after = meeting(personas, held_on=dt.date(2026, 5, 8))
+    for held in (before, after):
+        save_attendance(actor=personas.sam, meeting=held, statuses={chen.pk: "absent"})
+        post_attendance(actor=personas.sam, meeting=held, today=TODAY)
+    points = [row[2] for row in ledger() if row[0] == chen.pk]
+    assert points == [
+        Decimal("-1"),
+        Decimal("-1.5"),
+    ]  # the preset before 1 May, then the refinement

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jifen.engine import load_scheme
 from jifen.engine.errors import EngineError
-from jifen.engine.scheme import Item
+from jifen.engine.scheme import Item, Scheme
 
 DEFAULT_PATH = Path(__file__).with_name("attendance.toml")
 ANY_KIND = "*"
@@ -75,17 +75,21 @@ def load(path: str | None = None) -> Mapping:
     return parse(file.read_text(encoding="utf-8"), where=file.name)
 
 
-def item_for(scheme_code: str, kind: str, status: str) -> Item | None:
-    """The fixed item that `status` at a meeting of `kind` produces, or None."""
-    kinds = load().get(scheme_code, {})
+def item_for(scheme: Scheme | str, kind: str, status: str) -> Item | None:
+    """The fixed item that `status` at a meeting of `kind` produces, or None. Given the
+    scheme in force (a branch's refinement may change the item's points, or drop it), the
+    item as that version defines it; given a code, as the preset does."""
+    if isinstance(scheme, str):
+        scheme = load_scheme(scheme)
+    kinds = load().get(scheme.code, {})
     code = kinds.get(kind, kinds.get(ANY_KIND, {})).get(status)
-    return load_scheme(scheme_code).item(code) if code else None
+    return scheme.item(code) if code else None
 
 
-def rules_for(scheme_code: str, kind: str) -> dict[str, Item]:
+def rules_for(scheme: Scheme | str, kind: str) -> dict[str, Item]:
     """status → item, for a meeting of `kind` under the scheme (for the pages)."""
     return {
         status: item
         for status in ("present", "leave", "absent")
-        if (item := item_for(scheme_code, kind, status)) is not None
+        if (item := item_for(scheme, kind, status)) is not None
     }

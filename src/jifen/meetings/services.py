@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from jifen.core.audit import record
+from jifen.engine.scheme import Item
 from jifen.ledger.models import LedgerEntry, Source
 from jifen.ledger.services import EntryDraft, LedgerRefused, post_entries, reverse_entry
 from jifen.meetings import config, events
@@ -27,7 +28,7 @@ from jifen.meetings.models import Attendance, AttendanceStatus, Meeting, Meeting
 from jifen.members.models import Member
 from jifen.orgs.models import Organisation
 from jifen.orgs.permissions import Perm, has_org_perm
-from jifen.orgs.services import effective_scheme_code
+from jifen.workflow.items import scheme_of
 from jifen.workflow.machine import WorkflowForbidden, WorkflowRefused, message
 
 
@@ -143,10 +144,18 @@ def standing_entries(meeting: Meeting) -> dict[int, LedgerEntry]:
     return {entry.member_id: entry for entry in rows}
 
 
+def meeting_rules(meeting: Meeting) -> dict[str, Item]:
+    """status → item under the branch's scheme in force on the meeting's day."""
+    try:
+        scheme = scheme_of(meeting.branch, on=meeting.held_on)
+    except WorkflowRefused:
+        return {}  # the branch has no scheme: attendance is recorded, nothing is scored
+    return config.rules_for(scheme, meeting.kind)
+
+
 def prescribed(meeting: Meeting) -> dict[int, tuple[str, Any]]:
     """member → (item code, points) the attendance prescribes; members with none left out."""
-    scheme_code = effective_scheme_code(meeting.branch)
-    rules = config.rules_for(scheme_code, meeting.kind) if scheme_code else {}
+    rules = meeting_rules(meeting)
     return {
         member_id: (rules[status].code, rules[status].fixed_points)
         for member_id, status in Attendance.objects.filter(meeting=meeting).values_list(

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from jifen.meetings import attestations, config
+from jifen.meetings import attestations
 from jifen.meetings.forms import AnswerForm, InPersonForm, LinkForm, MeetingForm, read_sheet
 from jifen.meetings.models import Attendance, AttendanceStatus, Attestation, Meeting
 from jifen.meetings.selectors import (
@@ -31,6 +31,7 @@ from jifen.meetings.selectors import (
 )
 from jifen.meetings.services import (
     create_meeting,
+    meeting_rules,
     post_attendance,
     prescribed,
     save_attendance,
@@ -99,8 +100,7 @@ def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 
 def _rules(meeting: Meeting) -> list[tuple[str, str, str]]:
     """(status label, item name, points) the scheme's configuration gives this meeting."""
-    code = effective_scheme_code(meeting.branch)
-    rules = config.rules_for(code, meeting.kind) if code else {}
+    rules = meeting_rules(meeting)
     return [
         (AttendanceStatus(status).label, item.name, f"{item.fixed_points:+}")
         for status, item in rules.items()

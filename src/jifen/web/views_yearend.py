@@ -27,13 +27,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from jifen.engine import load_scheme
 from jifen.engine.errors import EngineError
 from jifen.engine.scheme import LOWEST_WITHOUT_BANDS, Scheme
 from jifen.ledger.models import LOCKED_STATES, Period
 from jifen.members.models import Member, MemberStatus
 from jifen.orgs.models import Organisation
 from jifen.orgs.permissions import Perm, organisations_for
+from jifen.schemes.registry import scheme_numbered
 from jifen.scoring.models import MemberResult, from_hundredths
 from jifen.scoring.selectors import snapshot_results
 from jifen.web.common import member_of, post_action, refusal_text, show_refusal
@@ -183,7 +183,10 @@ def _scheme(branch: Organisation) -> Scheme | None:
 def _snapshot_scheme(evaluation: YearEvaluation, branch: Organisation) -> Scheme | None:
     if evaluation.snapshot is not None:
         try:
-            return load_scheme(evaluation.snapshot.scheme_code)
+            snapshot = evaluation.snapshot
+            return scheme_numbered(
+                snapshot.scheme_code, snapshot.scheme_version, tenant_id=snapshot.tenant_id
+            )
         except EngineError:
             return None
     return _scheme(branch)

@@ -40,7 +40,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jifen.core.audit import record
-from jifen.engine import load_scheme
 from jifen.engine.scheme import LOWEST_WITHOUT_BANDS, Item, Scheme
 from jifen.ledger.models import LedgerEntry, Source
 from jifen.ledger.points import BadPoints, to_hundredths
@@ -48,6 +47,7 @@ from jifen.ledger.services import EntryDraft, LedgerRefused, post_entries
 from jifen.members.models import Member, MemberStatus
 from jifen.orgs.models import Organisation
 from jifen.orgs.permissions import Perm, has_org_perm, holders_of
+from jifen.schemes.registry import scheme_numbered
 from jifen.scoring.models import MemberResult
 from jifen.scoring.scope import ScopeError, resolve_scope
 from jifen.scoring.services import summarise
@@ -136,7 +136,10 @@ def grade_year(
     if evaluation.snapshot is None:
         raise WorkflowRefused("该年度没有评定结果快照，请先评定")
     snapshot = evaluation.snapshot
-    scheme = load_scheme(snapshot.scheme_code)
+    # The scheme version the snapshot was evaluated under (a refinement, or the preset).
+    scheme = scheme_numbered(
+        snapshot.scheme_code, snapshot.scheme_version, tenant_id=snapshot.tenant_id
+    )
     below_average = (not scheme.grades) if talk_below_average is None else talk_below_average
     rows = list(
         MemberResult.objects.filter(snapshot=snapshot)
