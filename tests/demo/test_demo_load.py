@@ -20,11 +20,23 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
+from jifen.api.models import ApiToken
 from jifen.core import crypto
 from jifen.core.models import AuditEvent
+from jifen.demo.meetings import meeting_items
 from jifen.demo.roster import DEMO_PASSWORD, TENANT_CODE
-from jifen.ledger.models import LedgerEntry, Period, PeriodState
+from jifen.demo.showcase import ADDED_ITEM, CHANGED_ITEM
+from jifen.ledger.models import LedgerEntry, Period, PeriodState, Source
 from jifen.ledger.verify import verify_tenant
+from jifen.meetings.models import (
+    Attendance,
+    AttendanceStatus,
+    Attestation,
+    AttestationMethod,
+    Meeting,
+    MeetingEntry,
+    MeetingKind,
+)
 from jifen.members import idcard
 from jifen.members.models import (
     ID_CONTEXT,
@@ -35,6 +47,12 @@ from jifen.members.models import (
     MemberTransfer,
 )
 from jifen.orgs.models import Organisation, OrgKind, RoleGrant
+from jifen.schemes.diff import structured_diff
+from jifen.schemes.models import SchemeVersion, VersionKind
+from jifen.schemes.registry import parse_stored
+from jifen.scoring.models import MemberResult, ResultSnapshot
+from jifen.workflow.models import Declaration, YearAppraisal, YearEvaluation, YearListEntry
+from jifen.workflow.states import DeclarationState, YearListKind, YearState
 
 ID_IN_CLEAR = re.compile(r"\b\d{17}[\dX]\b")
 
@@ -137,25 +155,197 @@ def test_a_transfer_an_exemption_and_an_archived_period_are_there(tenant):
         )
     )
     assert earned == {transfer.from_branch.code, transfer.to_branch.code}
-    exemption = Exemption.objects.get(tenant=tenant)
-    assert exemption.state == ExemptionState.FILED
+    exemption = Exemption.objects.get(tenant=tenant, state=ExemptionState.FILED)
     assert exemption.approvals.count() == 2
     assert not LedgerEntry.objects.filter(member=exemption.member).exists()
     assert Period.objects.filter(tenant=tenant, state=PeriodState.ARCHIVED).count() == 2
 
 
 def test_a_second_run_adds_nothing_and_prints_the_logins(demo, tenant):
-    before = (
-        Organisation.objects.count(), Member.objects.count(), LedgerEntry.objects.count(),
-        AuditEvent.objects.count(),
-    )  # fmt: skip
+    def counts() -> tuple[int, ...]:
+        return tuple(
+            model.objects.count()
+            for model in (
+                Organisation, Member, LedgerEntry, AuditEvent, Meeting, Attendance,
+                SchemeVersion, Declaration, Attestation, Exemption, YearEvaluation,
+                YearListEntry, ResultSnapshot, ApiToken,
+            )
+        )  # fmt: skip
+
+    before = counts()
     out = io.StringIO()
     call_command("demo", stdout=out)
-    after = (
-        Organisation.objects.count(), Member.objects.count(), LedgerEntry.objects.count(),
-        AuditEvent.objects.count(),
-    )  # fmt: skip
+    after = counts()
     assert after == before
     assert "已存在" in out.getvalue()
     assert "demo-admin" in out.getvalue()
     assert DEMO_PASSWORD in out.getvalue()
+
+
+# --- meetings, schemes, waiting work, year end, API ---------------------------------------
+
+
+def test_every_branch_holds_the_years_meetings_with_attendance(tenant):
+    branches = Organisation.objects.filter(tenant=tenant, kind=OrgKind.BRANCH)
+    for branch in branches:
+        kinds = set(Meeting.objects.filter(branch=branch).values_list("kind", flat=True))
+        assert kinds == {MeetingKind.THEME_DAY, MeetingKind.BRANCH_ASSEMBLY, MeetingKind.ORG_LIFE}
+        assert Meeting.objects.filter(branch=branch, kind=MeetingKind.THEME_DAY).count() == 12
+    meetings = Meeting.objects.filter(tenant=tenant)
+    assert not meetings.filter(attendance__isnull=True).exists()  # every sheet is filled in
+    statuses = Attendance.objects.filter(tenant=tenant)
+    total = statuses.count()
+    present = statuses.filter(status=AttendanceStatus.PRESENT).count()
+    assert total >= 200 * 25
+    assert 0.75 * total < present < total
+    assert statuses.filter(status=AttendanceStatus.LEAVE).exists()
+    assert statuses.filter(status=AttendanceStatus.ABSENT).exists()
+    exempt = Exemption.objects.get(tenant=tenant, state=ExemptionState.FILED).member
+    assert not statuses.filter(member=exempt).exists()
+
+
+def test_meetings_post_the_attendance_items_and_the_last_month_waits(tenant):
+    december = Meeting.objects.filter(tenant=tenant, held_on__month=12)
+    assert december.exists()
+    assert not december.filter(posted_at__isnull=False).exists()
+    assert (
+        not Meeting.objects.filter(tenant=tenant, posted_at__isnull=True)
+        .exclude(held_on__month=12)
+        .exists()
+    )
+    linked = LedgerEntry.objects.filter(
+        pk__in=MeetingEntry.objects.filter(tenant=tenant).values("entry_id")
+    )
+    assert linked.filter(source=Source.ATTENDANCE, points_hundredths__lt=0).count() >= 50
+    assert set(linked.values_list("item_code", flat=True)) >= {
+        "absent_unexcused", "absent_leave", "study_absent", "base_absent",
+    }  # fmt: skip
+    # The 团结村 correction went through its meeting: absent → leave, the entry reversed.
+    assert linked.filter(reverses__isnull=False, organisation__code="QS-01-01").count() == 1
+
+
+def test_no_absence_is_counted_twice_in_the_demo_year(tenant):
+    from_meetings = set(
+        MeetingEntry.objects.filter(tenant=tenant).values_list("entry_id", flat=True)
+    )
+    year = Meeting.objects.filter(tenant=tenant).earliest("held_on").held_on.year
+    for branch in Organisation.objects.filter(tenant=tenant, kind=OrgKind.BRANCH):
+        items = meeting_items(branch.scheme_code)
+        generic = LedgerEntry.objects.filter(
+            organisation=branch, item_code__in=items, occurred_on__year=year
+        ).exclude(pk__in=from_meetings)
+        assert not generic.exists(), (branch.code, list(generic.values_list("item_code")[:3]))
+
+
+def test_the_committee_template_and_the_village_refinement_differ_by_one_value_and_one_item(
+    tenant,
+):
+    template = SchemeVersion.objects.get(tenant=tenant, kind=VersionKind.TEMPLATE)
+    refinement = SchemeVersion.objects.get(tenant=tenant, kind=VersionKind.REFINEMENT)
+    assert template.organisation.code == "QS-01" and template.code == "s004"
+    assert refinement.organisation.code == "QS-01-01"
+    assert refinement.based_on == template
+    diff = structured_diff(parse_stored(template), parse_stored(refinement))
+    rows = {row.code: row for row in diff.items}
+    assert set(rows) == {CHANGED_ITEM, ADDED_ITEM}
+    assert rows[ADDED_ITEM].status == "added"
+    assert rows[CHANGED_ITEM].status == "changed"
+    assert [(c.old, c.new) for c in rows[CHANGED_ITEM].changes] == [("2", "3")]
+
+
+def test_village_declarations_wait_with_attestations_in_three_states(tenant):
+    waiting = Declaration.objects.filter(
+        tenant=tenant, branch__code="QS-01-01", state=DeclarationState.SUBMITTED
+    )
+    assert waiting.count() == 3
+    attestations = Attestation.objects.filter(declaration__in=waiting)
+    links = attestations.filter(method=AttestationMethod.LINK)
+    assert links.filter(result="confirmed", answered_at__isnull=False).count() == 1
+    assert links.filter(answered_at__isnull=True, expires_at__isnull=False).count() == 1
+    assert attestations.filter(method=AttestationMethod.IN_PERSON, result="confirmed").count() == 1
+    assert all(len(a.token_hash or "") in (0, 64) for a in attestations)
+
+
+def test_exemptions_wait_for_the_branch_and_for_the_committee(tenant):
+    states = sorted(Exemption.objects.filter(tenant=tenant).values_list("state", flat=True))
+    assert states == sorted(
+        [ExemptionState.REQUESTED, ExemptionState.BRANCH_APPROVED, ExemptionState.FILED]
+    )
+    waiting = dict(
+        Exemption.objects.filter(tenant=tenant).values_list("state", "member__branch__code")
+    )
+    assert waiting[ExemptionState.REQUESTED] == "QS-01-01"  # demo-village-keeper's turn
+    assert waiting[ExemptionState.BRANCH_APPROVED] == "QS-01-04"  # demo-committee's turn
+
+
+def test_the_previous_year_of_the_village_committee_is_graded_with_lists(tenant):
+    evaluations = YearEvaluation.objects.filter(tenant=tenant).select_related("branch")
+    assert {e.branch.code for e in evaluations} == {"QS-01-01", "QS-01-02", "QS-01-03", "QS-01-04"}
+    years = {e.year for e in evaluations}
+    first_meeting = Meeting.objects.filter(tenant=tenant).earliest("held_on")
+    assert years == {first_meeting.held_on.year - 1}
+    assert all(e.state == YearState.GRADED and e.snapshot_id for e in evaluations)
+    lists = YearListEntry.objects.filter(tenant=tenant)
+    assert set(lists.values_list("kind", flat=True)) == set(YearListKind.values)
+    unqualified = lists.filter(kind=YearListKind.UNQUALIFIED)
+    assert unqualified.exists()
+    assert not unqualified.filter(handling="").exists()
+    assert lists.filter(kind=YearListKind.PROBATIONARY, member__status=MemberStatus.PROBATIONARY)
+    # 白沙洲村 (s000b) counts the democratic appraisal: recorded, and in the results.
+    baisha = evaluations.get(branch__code="QS-01-02")
+    assert YearAppraisal.objects.filter(evaluation=baisha).count() >= 20
+    assert MemberResult.objects.filter(snapshot=baisha.snapshot, grade="不合格").exists()
+
+
+def test_ended_periods_are_summarised_for_the_dashboard(tenant):
+    snapshots = ResultSnapshot.objects.filter(tenant=tenant)
+    codes = set(snapshots.values_list("organisation__code", flat=True))
+    assert {"QS-01-01", "QS-01-02", "QS-03-01", "QS-02-02"} <= codes
+    village = snapshots.filter(organisation__code="QS-01-01").exclude(period__regex=r"^\d{4}$")
+    assert village.count() == 12  # the demo year's months
+
+
+def test_the_village_keeper_has_one_api_token_shown_once(demo, tenant):
+    tokens = ApiToken.objects.filter(user__username="demo-village-keeper")
+    assert tokens.count() == 1
+    printed = re.findall(r"jf_[\w-]{40,}", demo["output"])
+    assert len(printed) == 1
+    assert tokens.get().token_sha256 not in demo["output"]
+
+
+def _page(username: str, url: str) -> str:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    response = client.get(url)
+    assert response.status_code == 200, (username, url, response.status_code)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_the_new_pages_show_the_demo_content(tenant):
+    village = Organisation.objects.get(tenant=tenant, code="QS-01-01")
+    baisha = Organisation.objects.get(tenant=tenant, code="QS-01-02")
+    waiting = Meeting.objects.filter(branch=village, posted_at__isnull=True).first()
+    assert waiting is not None
+    refinement = SchemeVersion.objects.get(tenant=tenant, kind=VersionKind.REFINEMENT)
+    year = YearEvaluation.objects.get(branch=baisha).year
+    keeper, committee = "demo-village-keeper", "demo-committee"
+
+    meetings = _page(keeper, "/work/meetings/")
+    assert "主题党日" in meetings and "组织生活会" in meetings
+    assert "未登记" in meetings and "已登记" in meetings
+    assert "积分尚未记入台账" in _page(keeper, f"/work/meetings/{waiting.pk}/")
+    diff = _page(committee, f"/committee/schemes/{refinement.pk}/diff/")
+    assert "结对帮扶困难群众 新增" in diff and "2 → 3" in diff
+    assert "待支部审批 1" in _page(keeper, "/exemptions/")
+    assert "待上级党组织备案 1" in _page(committee, "/exemptions/")
+    dashboard = _page(committee, "/committee/dashboard/")
+    assert "团结村党支部" in dashboard and "平均分走势" in dashboard
+    assert "已定等次" in _page(committee, "/year/")
+    overview = _page(committee, f"/year/{baisha.pk}/{year}/")
+    recorded = re.search(r"已记录 (\d+) / (\d+) 名党员", overview)
+    assert recorded is not None  # all but members admitted after that year
+    assert 20 <= int(recorded[1]) <= int(recorded[2])
+    assert "不合格党员处置 1" in overview

@@ -2,7 +2,9 @@
 
 Every domain row goes through its service with `actor=None` (the operator at the command
 line): organisations, role grants, members, the transfer, the exemption, the periods and
-the ledger. Only login users are created directly (`create_user`): they are not domain
+the ledger, the meetings, scheme versions, summaries, year end and the API token. The
+attestations are the village scorekeeper's (their service wants a keeper, not the
+operator). Only login users are created directly (`create_user`): they are not domain
 rows. The load ends with a `demo.load` audit event: that event is how a second run knows
 the tenant is a complete demo and leaves it alone.
 """
@@ -15,6 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -23,7 +26,9 @@ from django.utils import timezone
 
 from jifen.core.audit import Action, record
 from jifen.core.models import AuditEvent
+from jifen.demo import lastyear, showcase
 from jifen.demo.activity import DemoYear, Profile, demo_year, year_of_acts
+from jifen.demo.meetings import correct_one_absence, load_meetings, meeting_items
 from jifen.demo.roster import (
     DEMO_PASSWORD,
     ROSTER_SEED,
@@ -35,7 +40,7 @@ from jifen.demo.roster import (
     build_roster,
 )
 from jifen.engine.periods import spans_of_year
-from jifen.ledger.models import LedgerEntry, Period, PeriodState
+from jifen.ledger.models import LedgerEntry, Period, PeriodState, Source
 from jifen.ledger.services import (
     EntryDraft,
     advance_period,
@@ -52,6 +57,8 @@ from jifen.members.services import (
 )
 from jifen.orgs.models import Organisation, Role
 from jifen.orgs.services import create_organisation, grant_role
+from jifen.scoring.scope import resolve_scope
+from jifen.scoring.services import summarise
 
 Say = Callable[[str], None]
 
@@ -152,7 +159,8 @@ def create_login(plan: LoginPlan) -> object:
 
 
 def load_demo(*, scale: float = 1.0, today: dt.date | None = None, say: Say = print) -> LoadResult:
-    year = demo_year(today or timezone.localdate())
+    today = today or timezone.localdate()
+    year = demo_year(today)
     roster = build_roster(scale=scale, reference=year.last)
     existing = find_demo_tenant(TENANT_CODE)
     if existing is not None:
@@ -162,7 +170,7 @@ def load_demo(*, scale: float = 1.0, today: dt.date | None = None, say: Say = pr
     check_usernames([plan.username for plan in roster.logins])
     started = time.monotonic()
     with transaction.atomic():
-        loader = _Loader(roster, year, say)
+        loader = _Loader(roster, year, say, today)
         loader.run()
     return LoadResult(
         loader.orgs["district"],
@@ -173,16 +181,19 @@ def load_demo(*, scale: float = 1.0, today: dt.date | None = None, say: Say = pr
 
 
 class _Loader:
-    def __init__(self, roster: Roster, year: DemoYear, say: Say) -> None:
-        self.roster, self.year, self.say = roster, year, say
+    def __init__(self, roster: Roster, year: DemoYear, say: Say, today: dt.date) -> None:
+        self.roster, self.year, self.say, self.today = roster, year, say, today
         self.orgs: dict[str, Organisation] = {}
         self.members: dict[int, Member] = {}  # id(plan) -> Member
         self.transfer_on: dt.date | None = None
+        self.users: dict[str, Any] = {}
+        self.refinement_from = showcase.refinement_starts(year, today)
 
     def run(self) -> None:
         self.say(f"演示年度 demo year: {self.year.first} – {self.year.last}")
         self.organisations()
         users = {plan.username: create_login(plan) for plan in self.roster.logins}
+        self.users = users
         self.people(users)
         for plan in self.roster.logins:
             if plan.role != "member":
@@ -198,10 +209,16 @@ class _Loader:
         self.transfer()
         self.exemption()
         self.periods()
+        self.schemes()
         count = self.ledger()
         self.say(f"台账记录 {count} 条已登记 (ledger entries posted)")
+        self.meetings()
         self.reversals()
         self.archive()
+        self.summaries()
+        self.waiting_work()
+        self.year_end()
+        self.token()
         tenant = self.orgs["district"]
         record(
             Action.DEMO_LOAD,
@@ -311,6 +328,8 @@ class _Loader:
         across the tenant as a district's scorekeepers would."""
         rng = random.Random(f"{ROSTER_SEED}-ledger-{self.year.year}")
         schemes = {plan.key: plan.scheme_code for plan in self.roster.organisations}
+        # Attendance items come from the meetings (`demo.meetings`): never twice.
+        from_meetings = {key: meeting_items(code) for key, code in schemes.items() if code}
         batches: dict[tuple[int, str], list[EntryDraft]] = defaultdict(list)
         for plan in self.roster.members:
             profile = Profile(plan.category, plan.diligence)
@@ -326,12 +345,20 @@ class _Loader:
                 ):
                     continue
                 branch = self._branch_on(plan, act.occurred_on)
+                if act.item_code in from_meetings[branch]:
+                    continue
+                points = act.points
+                if branch == "village":  # the refinement's value from its effective date
+                    refined = showcase.refined_points(
+                        act.item_code, act.occurred_on, self.refinement_from
+                    )
+                    points = points if refined is None else refined
                 batches[(act.occurred_on.month, branch)].append(
                     EntryDraft(
                         member_id=member.pk,
                         organisation_id=self.orgs[branch].pk,
                         item_code=act.item_code,
-                        points=act.points,
+                        points=points,
                         occurred_on=act.occurred_on,
                         honor_key=act.honor_key,
                         note=act.note,
@@ -356,8 +383,13 @@ class _Loader:
         return plan.branch
 
     def reversals(self) -> None:
+        """The village's correction is an attendance corrected at its meeting (the meetings
+        service reverses the absence); the others reverse an entry of the generic ledger."""
         tenant = self.orgs["district"]
         for branch, items, reason in REVERSALS:
+            if branch == "village":
+                correct_one_absence(branch=self.orgs[branch], today=self.today)
+                continue
             for item in items:
                 entry = (
                     LedgerEntry.objects.filter(
@@ -366,6 +398,7 @@ class _Loader:
                         item_code=item,
                         reverses__isnull=True,
                     )
+                    .exclude(source=Source.ATTENDANCE)
                     .order_by("-seq")
                     .first()
                 )
@@ -384,3 +417,111 @@ class _Loader:
                 continue
             for state in ARCHIVE_STEPS:
                 period = advance_period(actor=None, period=period, to=state)
+
+    # --- the parts added for meetings, schemes, waiting work, year end and the API -------
+
+    def schemes(self) -> None:
+        template, refinement = showcase.load_schemes(
+            committee=self.orgs["bajifu"], village=self.orgs["village"], year=self.year,
+            today=self.today,
+        )  # fmt: skip
+        self.refinement_from = refinement.effective_from
+        self.say(
+            f"积分办法版本：{template.code} 模板 v{template.version}、"
+            f"团结村细则 v{refinement.version}（{refinement.effective_from} 起）"
+        )
+
+    def _sheet(self, key: str, day: dt.date) -> list[tuple[MemberPlan, Member]]:
+        """Who is on a branch's attendance sheet that day (members already admitted, not
+        exempt, in the branch that day and still there: the service's own sheet)."""
+        rows = []
+        for plan in self.roster.members:
+            if "exempt" in plan.tags or (plan.join_date and plan.join_date > day):
+                continue
+            if self._branch_on(plan, day) != key:
+                continue
+            member = self.members[id(plan)]
+            if member.branch_id == self.orgs[key].pk:
+                rows.append((plan, member))
+        return rows
+
+    def meetings(self) -> None:
+        branches = {
+            plan.key: self.orgs[plan.key] for plan in self.roster.organisations if plan.scheme_code
+        }
+        load = load_meetings(
+            year=self.year, today=self.today, branches=branches, sheets=self._sheet
+        )
+        self.say(
+            f"会议 {load.meetings} 次、考勤 {load.attendance} 人次、会议积分 {load.posted} 条"
+            "（最后一个月的会议待登记积分）"
+        )
+
+    def waiting_work(self) -> None:
+        village = [
+            self.members[id(plan)]
+            for plan in self.roster.members
+            if plan.branch == "village"
+            and not plan.tags
+            and plan.status == "full"
+            and plan.category in ("A", "B")
+        ]
+        showcase.load_attestations(
+            keeper=self.users["demo-village-keeper"],
+            members=village[:3], year=self.year, today=self.today,
+            refinement_from=self.refinement_from,
+        )  # fmt: skip
+        elders = sorted(
+            (p for p in self.roster.members if p.branch in ("village", "qinghe") and not p.tags),
+            key=lambda p: (p.person.birth_date, p.person.name),
+        )
+        first = {p.branch: p for p in reversed(elders)}  # the oldest of each branch
+        showcase.load_exemptions(
+            branch_waits=self.members[id(first["village"])],  # demo-village-keeper's turn
+            committee_waits=self.members[id(first["qinghe"])],  # demo-committee's turn
+            starts=self.year.last,
+        )
+        self.say("待办：群众证实的申报 3 件、待审批的不纳入积分管理申请 2 件")
+
+    def year_end(self) -> None:
+        keys = [plan.key for plan in self.roster.organisations
+                if plan.parent == "bajifu" and plan.scheme_code]  # fmt: skip
+        done = lastyear.load_previous_year(
+            year=self.year, today=self.today,
+            branches={key: self.orgs[key] for key in keys},
+            people=[(plan, self.members[id(plan)]) for plan in self.roster.members],
+            scheme_of={plan.key: plan.scheme_code for plan in self.roster.organisations},
+        )  # fmt: skip
+        self.say(
+            f"{done.year} 年度：{done.entries} 条台账，{done.graded} 个支部已定等，"
+            f"不合格党员 {done.unqualified} 名（已作处置），预备党员 {done.probationary} 名"
+        )
+
+    def token(self) -> None:
+        token = showcase.api_token("demo-village-keeper")
+        if token is not None:
+            self.say(f"API 令牌 demo-village-keeper（只显示这一次 shown once）: {token}")
+
+    def summaries(self) -> None:
+        """The period summary (汇总) of every ended period of the demo year, branch by
+        branch: the snapshots the dashboard and the result pages read. 团结村's months
+        before and after its refinement are summarised under their own version."""
+        count = 0
+        for plan in self.roster.organisations:
+            if not plan.scheme_code:
+                continue
+            branch = self.orgs[plan.key]
+            for label in (
+                Period.objects.filter(
+                    organisation=branch,
+                    starts_on__gte=self.year.first,
+                    ends_on__lte=self.year.last,
+                )
+                .order_by("starts_on")
+                .values_list("label", flat=True)
+            ):
+                scope = resolve_scope(tenant=self.orgs["district"], organisation=branch,
+                                      period=label)  # fmt: skip
+                summarise(actor=None, scope=scope)
+                count += 1
+        self.say(f"期间汇总 {count} 次 (period summaries saved)")

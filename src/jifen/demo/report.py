@@ -61,7 +61,12 @@ def tenant_rows(tenant: Organisation) -> list[list[str]]:
         .annotate(n=Count("id"))
         .order_by("state")
     )
-    exemptions = Exemption.objects.filter(tenant=tenant, state=ExemptionState.FILED).count()
+    exemption_states = dict(
+        Exemption.objects.filter(tenant=tenant)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by("state")
+    )
     transfers = MemberTransfer.objects.filter(tenant=tenant).count()
     member_total = sum(statuses.values())
     per_member = f"，人均 {entry_count / member_total:.1f} 条" if member_total else ""
@@ -74,7 +79,46 @@ def tenant_rows(tenant: Organisation) -> list[list[str]]:
         ["台账记录 ledger entries", f"{entry_count:,}", f"冲正 reversals {reversals}{per_member}"],
         ["积分期间 periods", f"{sum(periods.values()):,}", _by(periods, dict(PeriodState.choices))],
         ["组织关系转接 transfers", f"{transfers}", ""],
-        ["不纳入积分管理 exemptions", f"{exemptions}", "已备案 filed" if exemptions else ""],
+        [
+            "不纳入积分管理 exemptions",
+            f"{sum(exemption_states.values())}",
+            _by(exemption_states, dict(ExemptionState.choices)),
+        ],
+        *_new_parts(tenant),
+    ]
+
+
+def _new_parts(tenant: Organisation) -> list[list[str]]:
+    """Meetings, scheme versions and year ends (one query each)."""
+    from jifen.meetings.models import Attendance, Meeting
+    from jifen.schemes.models import SchemeVersion
+    from jifen.workflow.models import YearEvaluation
+    from jifen.workflow.states import YearState
+
+    meetings = Meeting.objects.filter(tenant=tenant)
+    unposted = meetings.filter(posted_at__isnull=True).count()
+    attendance = Attendance.objects.filter(tenant=tenant).count()
+    versions = SchemeVersion.objects.filter(tenant=tenant).count()
+    years = dict(
+        YearEvaluation.objects.filter(tenant=tenant)
+        .values_list("year")
+        .annotate(n=Count("id"))
+        .order_by("year")
+    )
+    graded = YearEvaluation.objects.filter(tenant=tenant, state=YearState.GRADED).count()
+    return [
+        [
+            "会议 meetings",
+            f"{meetings.count():,}",
+            f"考勤 {attendance:,} 人次，待登记积分 {unposted}",
+        ],
+        ["积分办法版本 scheme versions", f"{versions}", "街道模板与支部细则" if versions else ""],
+        [
+            "年度评定 year ends",
+            f"{sum(years.values())}",
+            "，".join(f"{y} 年 {n} 个支部" for y, n in years.items())
+            + (f"（已定等 {graded}）" if graded else ""),
+        ],
     ]
 
 
