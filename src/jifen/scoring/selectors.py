@@ -23,7 +23,6 @@ Design overview
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
@@ -37,7 +36,6 @@ from jifen.scoring.aggregates import ScopeMember, ledger_aggregates, scope_membe
 from jifen.scoring.fingerprint import InputsHash, SumsHash
 from jifen.scoring.models import MemberResult as MemberResultRow
 from jifen.scoring.models import ResultSnapshot
-from jifen.scoring.parallel import LedgerMoved, read_in_two, split_date
 from jifen.scoring.scope import Scope
 from jifen.scoring.sums import read_sums
 
@@ -88,13 +86,7 @@ def evaluate_scope(
 def _evaluate_fast(scope: Scope) -> ScopeEvaluation:
     members = scope_members(scope)
     evaluator = SumsEvaluator(scope.scheme, scope.plan)
-    read = None
-    split = split_date(scope, len(members))
-    if split is not None:
-        # Written to while it read (LedgerMoved): read again on one connection.
-        with suppress(LedgerMoved):
-            read = read_in_two(scope, evaluator.layout, split)
-    sums, honors, vetoes = read or read_sums(scope, evaluator.layout)
+    sums, honors, vetoes = read_sums(scope, evaluator.layout)
     fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
     score, add = evaluator.member, fingerprint.add
     pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop

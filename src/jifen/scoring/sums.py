@@ -49,9 +49,6 @@ from jifen.scoring.scope import Scope
 
 Rows = dict[int, list[tuple[Any, ...]]]
 """member pk -> the member's rows, each row as the database returned it (pk first)."""
-Dates = tuple[dt.date | None, dt.date | None]
-"""Entries dated from (inclusive) … before (exclusive); None is unbounded."""
-ALL_DATES: Dates = (None, None)
 
 SPECIAL = -2
 UNKNOWN = -1
@@ -72,19 +69,11 @@ def _column_index(shape: Layout) -> Case:
     return Case(*whens, default=Value(UNKNOWN), output_field=IntegerField())
 
 
-def dated(entries: QuerySet[Any], dates: Dates) -> QuerySet[Any]:
-    if dates[0] is not None:
-        entries = entries.filter(occurred_on__gte=dates[0])
-    if dates[1] is not None:
-        entries = entries.filter(occurred_on__lt=dates[1])
-    return entries
-
-
-def sums_sql(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tuple[str, tuple[Any, ...]]:
+def sums_sql(scope: Scope, shape: Layout) -> tuple[str, tuple[Any, ...]]:
     """(member_id, period, c_0, …, c_{n-1}, unknown entries) per (member, period), of the
     entries dated in `dates`."""
     inner = (
-        dated(effective_entries(scope), dates)
+        effective_entries(scope)
         .annotate(
             b=period_bucket(scope),
             d=_column_index(shape),
@@ -108,7 +97,7 @@ def sums_sql(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tuple[str
     return outer, tuple(params)
 
 
-def specials_queryset(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> QuerySet[Any]:
+def specials_queryset(scope: Scope, shape: Layout) -> QuerySet[Any]:
     """(member_id, period, item, honor_key, MAX(points), MIN(occurred_on), MIN(seq),
     COUNT(*)) per (member, period, item, honor_key) of the honors and vetoes."""
     honors = shape.honor_items
@@ -118,7 +107,7 @@ def specials_queryset(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> 
         else Value("")
     )
     return (
-        dated(effective_entries(scope), dates)
+        effective_entries(scope)
         .filter(item_code__in=[*honors, *shape.veto_items])
         .values("member_id", "item_code", bucket=period_bucket(scope), key=honor_key)
         .annotate(
@@ -161,14 +150,14 @@ def read_sums(scope: Scope, shape: Layout) -> tuple[Rows, Rows, Rows]:
     return sums, *read_specials(scope, shape)
 
 
-def read_sum_rows(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tuple[Rows, int]:
-    """The sums of the entries dated in `dates` by member pk, and how many entries of
-    unknown items they count (give it to `refuse_unknown_items`)."""
+def read_sum_rows(scope: Scope, shape: Layout) -> tuple[Rows, int]:
+    """The sums by member pk, and how many entries of unknown items they count (give it
+    to `refuse_unknown_items`)."""
     width = 2 + len(shape.columns)
     sums: Rows = {}
     unknown = 0
     get = sums.get
-    for row in sql_rows(*sums_sql(scope, shape, dates), server_side=False):
+    for row in sql_rows(*sums_sql(scope, shape), server_side=False):
         unknown += row[width]
         sums_row = row[:width]
         found = get(row[0])
@@ -184,14 +173,14 @@ def refuse_unknown_items(scope: Scope, unknown: int) -> None:
         _refuse_unknown_items(scope)
 
 
-def read_specials(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tuple[Rows, Rows]:
-    """(honors, vetoes) of the entries dated in `dates`, by member pk."""
+def read_specials(scope: Scope, shape: Layout) -> tuple[Rows, Rows]:
+    """(honors, vetoes) by member pk."""
     honor_items, veto_items = set(shape.honor_items), set(shape.veto_items)
     honors: list[tuple[Any, ...]] = []
     vetoes: list[tuple[Any, ...]] = []
     several: set[tuple[int, int, str]] = set()
     if honor_items or veto_items:
-        specials = specials_queryset(scope, shape, dates).query.sql_with_params()
+        specials = specials_queryset(scope, shape).query.sql_with_params()
         for member, bucket, item, key, highest, first_on, first_seq, entries in sql_rows(
             *specials, server_side=False
         ):
@@ -203,7 +192,7 @@ def read_specials(scope: Scope, shape: Layout, dates: Dates = ALL_DATES) -> tupl
                 else:
                     several.add((member, bucket, item))
     if several:
-        vetoes.extend(_earliest_vetoes(scope, several, dates))
+        vetoes.extend(_earliest_vetoes(scope, several))
     return _grouped(honors), _grouped(vetoes)
 
 
@@ -225,16 +214,14 @@ def _refuse_unknown_items(scope: Scope) -> None:
     )
 
 
-def _earliest_vetoes(
-    scope: Scope, several: set[tuple[int, int, str]], dates: Dates
-) -> list[tuple[Any, ...]]:
+def _earliest_vetoes(scope: Scope, several: set[tuple[int, int, str]]) -> list[tuple[Any, ...]]:
     """The earliest entry (by date, then seq) of each given (member, period, veto item),
-    which has several entries, among the entries dated in `dates`."""
+    which has several entries."""
     members = sorted({member for member, _, _ in several})
     items = sorted({item for _, _, item in several})
     earliest: dict[tuple[int, int, str], tuple[dt.date, int]] = {}
     rows = (
-        dated(effective_entries(scope), dates)
+        effective_entries(scope)
         .filter(member_id__in=members, item_code__in=items)
         .annotate(bucket=period_bucket(scope))
         .values_list("member_id", "bucket", "item_code", "occurred_on", "seq")

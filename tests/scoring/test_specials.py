@@ -1,6 +1,5 @@
-"""A large scope is read on two connections (`jifen.scoring.parallel`): the same results
-and inputs hash as the one-connection read, and a ledger written to in between is read
-again. Transactional tests: the worker thread's connection must see committed rows."""
+"""The specials a scope reads: one veto row per (member, period, item), also where a
+period has several entries of a veto item (read apart) and another period has one."""
 
 from __future__ import annotations
 
@@ -11,16 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from jifen.engine import load_scheme
 from jifen.engine.fast import layout
 from jifen.engine.scheme import Item
-from jifen.scoring import parallel, selectors
 from jifen.scoring.scope import resolve_scope
-from jifen.scoring.selectors import evaluate_scope
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def some_points(item: Item, rng: random.Random) -> Decimal:
@@ -71,70 +67,6 @@ def district(request: pytest.FixtureRequest, world: Any) -> tuple[Any, Any]:
     for entry in posted[::17]:
         world.reverse(entry)
     return world, branch
-
-
-def evaluate(world: Any, branch: Any) -> Any:
-    scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
-    return evaluate_scope(scope)
-
-
-def expected_reads(world: Any, branch: Any) -> list[str]:
-    """["two"] when the scheme's year has a scoring-period boundary to cut at."""
-    scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
-    return ["two"] if parallel.split_date(scope, 10**6) else []
-
-
-def test_a_year_of_quarters_is_cut_at_the_middle(world: Any) -> None:
-    scope = resolve_scope(tenant=world.tenant, organisation=world.branch("s002"), period="2025")
-    assert parallel.split_date(scope, 10**6) == dt.date(2025, 7, 1)
-    assert parallel.split_date(scope, 10) is None  # too small to be worth a second connection
-
-
-@pytest.fixture
-def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = selectors.read_in_two
-
-    def read_in_two(*args: Any) -> Any:
-        calls.append("two")
-        return real(*args)
-
-    monkeypatch.setattr(selectors, "read_in_two", read_in_two)
-    return calls
-
-
-def test_two_connections_give_the_one_connection_results(district, spy, monkeypatch) -> None:
-    world, branch = district
-    one = evaluate(world, branch)
-    assert spy == []  # 30 members: below the threshold, one connection
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_MEMBERS", 2)
-    two = evaluate(world, branch)
-    assert spy == expected_reads(world, branch)
-    assert two.rows == one.rows
-    assert two.inputs_hash == one.inputs_hash
-    assert len(two.rows) == 30 and any(row.veto for row in two.rows) == bool(
-        layout(load_scheme(branch.scheme_code)).veto_items
-    )
-
-
-def test_a_ledger_written_to_during_the_read_is_read_again(district, spy, monkeypatch) -> None:
-    world, branch = district
-    one = evaluate(world, branch)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_MEMBERS", 2)
-    heads = iter(range(1, 100))
-    monkeypatch.setattr(parallel, "chain_head", lambda tenant_id: next(heads))
-    again = evaluate(world, branch)
-    # Tried on two connections (where the year has a boundary), saw the head move, read on one.
-    assert spy == expected_reads(world, branch)
-    assert again.rows == one.rows and again.inputs_hash == one.inputs_hash
-
-
-def test_inside_a_transaction_the_read_stays_on_one_connection(district, spy, monkeypatch):
-    world, branch = district
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_MEMBERS", 2)
-    with transaction.atomic():
-        evaluate(world, branch)
-    assert spy == []
 
 
 def test_one_veto_row_per_member_period_and_item(district) -> None:
