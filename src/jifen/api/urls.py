@@ -1,5 +1,8 @@
-"""The REST API under /api/ (django-ninja); filled in by jifen.api."""
+"""The REST API under /api/ (django-ninja): the document at /api/openapi.json, the
+interactive docs at /api/docs (Swagger UI served from local static files)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from jifen.api.main import api
+
+urlpatterns = [path("", api.urls)]
