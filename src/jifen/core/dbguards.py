@@ -2,9 +2,10 @@
 
 The application never updates or deletes ledger, checkpoint, audit, result-snapshot or
 scheme-version rows; these triggers make the database refuse it too, so a raw SQL statement
-or a bug that bypasses the models fails loudly. SQLite gets BEFORE UPDATE/DELETE triggers; PostgreSQL gets a row trigger, a
-TRUNCATE statement trigger, and UPDATE/DELETE/TRUNCATE revoked from PUBLIC. Deployments
-should also connect as a role that does not own the tables (see docs/operations.md).
+or a bug that bypasses the models fails loudly. SQLite gets BEFORE UPDATE/DELETE triggers;
+PostgreSQL gets a row trigger, a TRUNCATE statement trigger, and UPDATE/DELETE/TRUNCATE
+revoked from PUBLIC. Deployments should also connect as a role that does not own the tables
+(see docs/operations.md).
 
 `suspended()` lifts the triggers of the given tables for the length of a block: only the
 test suite uses it (to flush its database and to play an attacker with owner rights).

@@ -19,14 +19,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from jifen.engine.scheme import Item
 from jifen.ledger.models import LedgerEntry, Period, PeriodState
 from jifen.members.models import Member
 from jifen.scoring.models import MemberResult
 from jifen.web.common import item_names, member_of, name_items, show_refusal
 from jifen.web.forms import AppealForm, DeclarationForm, ReasonForm
 from jifen.workflow.appeals import escalation_days
-from jifen.workflow.items import scheme_of
+from jifen.workflow.items import declarable_items
 from jifen.workflow.models import Appeal, Evidence, PeriodRecord
 from jifen.workflow.selectors import declarations_of
 from jifen.workflow.services import (
@@ -81,21 +80,6 @@ def my_card(request: HttpRequest) -> HttpResponse:
         for record in records
     ]
     return render(request, "web/my_card.html", {"member": member, "rows": rows})
-
-
-def declarable_items(member: Member) -> list[Item]:
-    """Items of the member's scheme that a member may declare for themself."""
-    try:
-        scheme = scheme_of(member.branch)
-    except WorkflowRefused:
-        return []
-    return [
-        item
-        for item in scheme.items
-        if item.declarable
-        and item.veto is None
-        and (not item.categories or member.category in item.categories)
-    ]
 
 
 @login_required

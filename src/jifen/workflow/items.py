@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -67,3 +68,18 @@ def check_points(
     if problems:
         raise WorkflowRefused("；".join(problems))
     return item
+
+
+def declarable_items(member: Any) -> list[Item]:
+    """Items of the member's scheme that a member may declare for themself."""
+    try:
+        scheme = scheme_of(member.branch)
+    except WorkflowRefused:
+        return []
+    return [
+        item
+        for item in scheme.items
+        if item.declarable
+        and item.veto is None
+        and (not item.categories or member.category in item.categories)
+    ]

@@ -12,7 +12,7 @@ from jifen.engine.scheme import Item
 from jifen.meetings.registration import registrable_items
 from jifen.meetings.selectors import keeper_branches
 from jifen.members.models import Member
-from jifen.web.views_member import declarable_items
+from jifen.workflow.items import declarable_items
 
 router = Router(tags=["积分项目 (items)"])
 
