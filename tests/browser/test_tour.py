@@ -136,7 +136,8 @@ def test_a_tour_of_the_demo(browser, live_server, settings, tmp_path) -> None:
     tour_keeper(keeper, village, year)
     tour_year_end(keeper, village, year)
     tour_exchange_and_reports(keeper, village)
-    notice_path = publicise_a_month(keeper, village, today)
+    month = open_the_publicised_month(keeper, village, today)
+    notice_path = url_or_none("publicity_notice", period_id=month.pk)
 
     committee = Person(browser, base, "demo-committee", DESKTOP)
     tour_committee(committee, village, year)
@@ -148,7 +149,7 @@ def test_a_tour_of_the_demo(browser, live_server, settings, tmp_path) -> None:
         title = str(public.page.inner_text("#notice h1"))
         assert "公示" in title and village.name in title
         # One row per saved result of the month's snapshot, and only plain values.
-        record = PeriodRecord.objects.get(period__organisation=village, snapshot__isnull=False)
+        record = PeriodRecord.objects.get(period=month)
         results = MemberResult.objects.filter(snapshot=record.snapshot)
         assert public.rows("#notice tbody tr") == results.count() > 10
         # No phone number and no ID number (runs of 11 or more digits) on the notice.
@@ -252,24 +253,23 @@ def tour_exchange_and_reports(keeper: Person, village: Organisation) -> None:
         keeper.shot("21-keeper-report-ranking")
 
 
-def publicise_a_month(keeper: Person, village: Organisation, today: dt.date) -> str | None:
-    """The demo publicises nothing, so the village keeper summarises last month and
-    starts its publicity from the period page; returns the public notice's path."""
-    first = today.replace(day=1)
-    month = (
-        Period.objects.filter(organisation=village, ends_on__lt=first, state=PeriodState.OPEN)
-        .order_by("-ends_on")
-        .first()
-    )
-    assert month is not None
+def open_the_publicised_month(keeper: Person, village: Organisation, today: dt.date) -> Period:
+    """The demo ran its periods through the period flow: the village's latest ended month
+    is in its publicity today (公示中). The keeper's period page and the public board show
+    it; returns the month, whose printable notice the public opens later."""
+    month = Period.objects.get(organisation=village, state=PeriodState.PUBLICISED)
+    record = PeriodRecord.objects.get(period=month)
+    assert record.publicity_starts_on is not None and record.publicity_ends_on is not None
+    assert record.publicity_starts_on <= today <= record.publicity_ends_on
     keeper.go(reverse("period_detail", kwargs={"period_id": month.pk}))
-    keeper.press("汇总")
-    assert "已汇总" in keeper.text()
-    keeper.page.fill("#id_days", "5")
-    keeper.press("开始公示")
-    assert "公示中" in keeper.text()
+    text = keeper.text()
+    assert "公示中" in text and record.publicity_ends_on.isoformat() in text
     keeper.shot("22-keeper-period-publicised")
-    return url_or_none("publicity_notice", period_id=month.pk)
+    # The board lists one row per saved result of the month's snapshot.
+    keeper.go(reverse("publicity_board", kwargs={"period_id": month.pk}))
+    results = MemberResult.objects.filter(snapshot=record.snapshot)
+    assert keeper.rows("main table tbody tr") == results.count() > 10
+    return month
 
 
 def tour_committee(committee: Person, village: Organisation, year: DemoYear) -> None:

@@ -17,12 +17,14 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from django.test import RequestFactory
 from django.utils import timezone
 
 from jifen.api.models import ApiToken
 from jifen.core import crypto
 from jifen.core.models import AuditEvent
+from jifen.demo.flow import RETURN_REASON
 from jifen.demo.meetings import meeting_items
 from jifen.demo.roster import DEMO_PASSWORD, TENANT_CODE
 from jifen.demo.showcase import ADDED_ITEM, CHANGED_ITEM
@@ -51,8 +53,22 @@ from jifen.schemes.diff import structured_diff
 from jifen.schemes.models import SchemeVersion, VersionKind
 from jifen.schemes.registry import parse_stored
 from jifen.scoring.models import MemberResult, ResultSnapshot
-from jifen.workflow.models import Declaration, YearAppraisal, YearEvaluation, YearListEntry
-from jifen.workflow.states import DeclarationState, YearListKind, YearState
+from jifen.workflow.models import (
+    Declaration,
+    FilingReview,
+    Notification,
+    PeriodRecord,
+    YearAppraisal,
+    YearEvaluation,
+    YearListEntry,
+)
+from jifen.workflow.states import (
+    DeclarationState,
+    FilingState,
+    NotificationKind,
+    YearListKind,
+    YearState,
+)
 
 ID_IN_CLEAR = re.compile(r"\b\d{17}[\dX]\b")
 
@@ -302,7 +318,7 @@ def test_ended_periods_are_summarised_for_the_dashboard(tenant):
     codes = set(snapshots.values_list("organisation__code", flat=True))
     assert {"QS-01-01", "QS-01-02", "QS-03-01", "QS-02-02"} <= codes
     village = snapshots.filter(organisation__code="QS-01-01").exclude(period__regex=r"^\d{4}$")
-    assert village.count() == 12  # the demo year's months
+    assert village.count() == 24  # the demo year's months and the year before's
 
 
 def test_the_village_keeper_has_one_api_token_shown_once(demo, tenant):
@@ -349,3 +365,117 @@ def test_the_new_pages_show_the_demo_content(tenant):
     assert recorded is not None  # all but members admitted after that year
     assert 20 <= int(recorded[1]) <= int(recorded[2])
     assert "不合格党员处置 1" in overview
+
+
+# --- the period flow (demo/flow.py) -------------------------------------------------------
+
+
+def _branches(tenant: Organisation) -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(tenant=tenant, kind=OrgKind.BRANCH).exclude(scheme_code="")
+    )
+
+
+def test_each_branch_publicises_its_latest_ended_period_with_the_window_open(demo, tenant):
+    as_of = dt.date(timezone.localdate().year, 1, 1)  # the demo fixture's today
+    boards = 0
+    for branch in _branches(tenant):
+        # The previous year's periods too (the four branches of 八吉府街道党工委).
+        ended = Period.objects.filter(organisation=branch, ends_on__lt=as_of).order_by("ends_on")
+        latest = ended.last()
+        assert latest is not None, branch.code  # the demo year is last year in full
+        if branch.code == "QS-03-01":  # 青山钢构: its latest quarter waits (待汇总)
+            assert latest.state == PeriodState.OPEN
+            continue
+        assert latest.state == PeriodState.PUBLICISED, branch.code
+        record = PeriodRecord.objects.get(period=latest)
+        assert record.snapshot is not None
+        assert record.publicity_starts_on is not None and record.publicity_ends_on is not None
+        assert latest.ends_on < record.publicity_starts_on <= as_of <= record.publicity_ends_on
+        # Only the latest period of a branch is in its publicity.
+        assert not ended.exclude(pk=latest.pk).filter(state=PeriodState.PUBLICISED).exists()
+        assert not ended.exclude(pk=latest.pk).filter(state=PeriodState.OPEN).exists()
+        boards += 1
+    assert boards == 9
+
+
+def test_older_periods_are_archived_after_their_window_and_filed(tenant):
+    village = Organisation.objects.get(tenant=tenant, code="QS-01-01")
+    as_of = dt.date(timezone.localdate().year, 1, 1)
+    months = list(
+        Period.objects.filter(organisation=village, starts_on__year=as_of.year - 1).order_by(
+            "starts_on"
+        )
+    )
+    assert len(months) == 12
+    assert months[0].state == PeriodState.ARCHIVED  # not filed yet: the keeper's 待上报
+    assert {m.state for m in months[1:11]} == {PeriodState.FILED}
+    for month in months[:11]:
+        record = PeriodRecord.objects.get(period=month)
+        assert record.publicity_starts_on == month.ends_on + dt.timedelta(days=1)
+        assert record.archived_at is not None and record.window_closed_notified
+    # Locked: the ledger refuses an entry dated in an archived month.
+    assert all(m.is_locked for m in months[:11])
+    # The other branches' older periods are filed too (the steel company's first quarter
+    # stays archived, like the village's first month).
+    assert Period.objects.filter(tenant=tenant, state=PeriodState.ARCHIVED).count() == 2
+    assert Period.objects.filter(tenant=tenant, state=PeriodState.FILED).count() > 30
+
+
+def test_the_committee_accepted_most_filings_returned_one_and_two_wait(tenant):
+    filings = FilingReview.objects.filter(tenant=tenant)
+    states = {state: filings.filter(state=state).count() for state in FilingState.values}
+    assert states[FilingState.SUBMITTED] == 2
+    assert states[FilingState.RETURNED] == 1
+    assert states[FilingState.ACCEPTED] == filings.count() - 3 > 30
+    waiting = filings.filter(state=FilingState.SUBMITTED)
+    assert set(waiting.values_list("period__organisation__code", flat=True)) == {
+        "QS-01-01",
+        "QS-01-02",
+    }
+    assert {f.committee.code for f in waiting} == {"QS-01"}  # demo-committee's work
+    returned = filings.get(state=FilingState.RETURNED)
+    assert returned.reason and returned.period.organisation.code == "QS-01-01"
+    # Each filing went to the branch's own higher committee.
+    assert not filings.exclude(committee=F("period__organisation__parent")).exists()
+
+
+def test_members_are_told_their_results_and_the_publicity(tenant):
+    notes = Notification.objects.filter(recipient__username="demo-member")
+    # Her village's months of the demo year and of the year before (graded, all filed).
+    assert notes.filter(kind=NotificationKind.RESULT_READY).count() == 24
+    assert notes.filter(kind=NotificationKind.APPEAL_WINDOW_OPEN).count() == 24
+    assert notes.filter(kind=NotificationKind.APPEAL_WINDOW_CLOSED).count() == 23
+
+
+def test_the_boards_filings_and_workbench_show_the_flow(tenant):
+    from django.test import Client
+
+    village = Organisation.objects.get(tenant=tenant, code="QS-01-01")
+    published = Period.objects.filter(
+        tenant=tenant, state__in=(PeriodState.PUBLICISED, PeriodState.ARCHIVED, PeriodState.FILED)
+    )
+    publicised = published.filter(state=PeriodState.PUBLICISED)
+    anonymous = Client()
+    for period in publicised:
+        assert anonymous.get(f"/board/{period.pk}/").status_code == 200, period.organisation.code
+    latest = publicised.get(organisation=village)
+    board = _text(anonymous.get(f"/board/{latest.pk}/"))
+    assert village.name in board and latest.label in board
+    assert publicised.count() == 9  # every branch but the steel company's
+    filed = published.filter(organisation=village, state=PeriodState.FILED).first()
+    assert filed is not None  # a filed period's board stays readable
+    assert anonymous.get(f"/board/{filed.pk}/").status_code == 200
+    filings = _page("demo-committee", "/filings/")
+    waiting_part = filings.split("已审核")[0]
+    assert "团结村党支部" in waiting_part and "白沙洲村党支部" in waiting_part
+    assert "没有待审核的上报" not in filings
+    returned = FilingReview.objects.get(tenant=tenant, state=FilingState.RETURNED)
+    assert RETURN_REASON in _page("demo-committee", f"/filings/{returned.pk}/")
+    workbench = _page("demo-company-keeper", "/work/")
+    assert "待汇总" in workbench
+    assert "待汇总" not in _page("demo-village-keeper", "/work/")
+
+
+def _text(response: Any) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))

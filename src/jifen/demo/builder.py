@@ -2,11 +2,11 @@
 
 Every domain row goes through its service with `actor=None` (the operator at the command
 line): organisations, role grants, members, the transfer, the exemption, the periods and
-the ledger, the meetings, scheme versions, summaries, year end and the API token. The
-attestations are the village scorekeeper's (their service wants a keeper, not the
-operator). Only login users are created directly (`create_user`): they are not domain
-rows. The load ends with a `demo.load` audit event: that event is how a second run knows
-the tenant is a complete demo and leaves it alone.
+the ledger, the meetings, scheme versions, year end, the period flow (summary, publicity,
+archive, filing) and the API token. The attestations are the village scorekeeper's (their
+service wants a keeper, not the operator). Only login users are created directly
+(`create_user`): they are not domain rows. The load ends with a `demo.load` audit event:
+that event is how a second run knows the tenant is a complete demo and leaves it alone.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from jifen.core.audit import Action, record
 from jifen.core.models import AuditEvent
 from jifen.demo import lastyear, showcase
 from jifen.demo.activity import DemoYear, Profile, demo_year, year_of_acts
+from jifen.demo.flow import run_period_flow
 from jifen.demo.meetings import correct_one_absence, load_meetings, meeting_items
 from jifen.demo.roster import (
     DEMO_PASSWORD,
@@ -40,10 +41,9 @@ from jifen.demo.roster import (
     build_roster,
 )
 from jifen.engine.periods import spans_of_year
-from jifen.ledger.models import LedgerEntry, Period, PeriodState, Source
+from jifen.ledger.models import LedgerEntry, Source
 from jifen.ledger.services import (
     EntryDraft,
-    advance_period,
     open_period,
     post_entries,
     reverse_entry,
@@ -57,8 +57,6 @@ from jifen.members.services import (
 )
 from jifen.orgs.models import Organisation, Role
 from jifen.orgs.services import create_organisation, grant_role
-from jifen.scoring.scope import resolve_scope
-from jifen.scoring.services import summarise
 
 Say = Callable[[str], None]
 
@@ -90,9 +88,6 @@ REVERSALS = (
      "经调查该扣分事项不属实，予以撤销"),
     ("community", ("volunteer",), "同一次志愿服务重复登记，予以冲正"),
 )  # fmt: skip
-# Periods the demo closes and archives, so that the period lock is visible.
-ARCHIVED = ("village", "steel")
-ARCHIVE_STEPS = (PeriodState.SUMMARISED, PeriodState.PUBLICISED, PeriodState.ARCHIVED)
 
 
 def find_demo_tenant(code: str) -> Organisation | None:
@@ -214,10 +209,9 @@ class _Loader:
         self.say(f"台账记录 {count} 条已登记 (ledger entries posted)")
         self.meetings()
         self.reversals()
-        self.archive()
-        self.summaries()
         self.waiting_work()
         self.year_end()
+        self.period_flow()  # last of the demo year's writes: archiving locks periods
         self.token()
         tenant = self.orgs["district"]
         record(
@@ -406,18 +400,6 @@ class _Loader:
                     reverse_entry(actor=None, entry=entry, reason=reason)
                     break
 
-    def archive(self) -> None:
-        """The earliest period of two branches goes through summary and publicity to the
-        archive, if it has ended: from then on the ledger refuses entries dated in it."""
-        for key in ARCHIVED:
-            period = (
-                Period.objects.filter(organisation=self.orgs[key]).order_by("starts_on").first()
-            )
-            if period is None or period.ends_on > self.year.last:
-                continue
-            for state in ARCHIVE_STEPS:
-                period = advance_period(actor=None, period=period, to=state)
-
     # --- the parts added for meetings, schemes, waiting work, year end and the API -------
 
     def schemes(self) -> None:
@@ -502,26 +484,17 @@ class _Loader:
         if token is not None:
             self.say(f"API 令牌 demo-village-keeper（只显示这一次 shown once）: {token}")
 
-    def summaries(self) -> None:
-        """The period summary (汇总) of every ended period of the demo year, branch by
-        branch: the snapshots the dashboard and the result pages read. 团结村's months
-        before and after its refinement are summarised under their own version."""
-        count = 0
-        for plan in self.roster.organisations:
-            if not plan.scheme_code:
-                continue
-            branch = self.orgs[plan.key]
-            for label in (
-                Period.objects.filter(
-                    organisation=branch,
-                    starts_on__gte=self.year.first,
-                    ends_on__lte=self.year.last,
-                )
-                .order_by("starts_on")
-                .values_list("label", flat=True)
-            ):
-                scope = resolve_scope(tenant=self.orgs["district"], organisation=branch,
-                                      period=label)  # fmt: skip
-                summarise(actor=None, scope=scope)
-                count += 1
-        self.say(f"期间汇总 {count} 次 (period summaries saved)")
+    def period_flow(self) -> None:
+        """Every ended period of the demo year through the workflow's period flow
+        (`demo/flow.py`): summary, publicity, archive, filing, the committee's answers.
+        团结村's months before and after its refinement are summarised under their own
+        version (the flow resolves the scope as the summary page does)."""
+        branches = {
+            plan.key: self.orgs[plan.key] for plan in self.roster.organisations if plan.scheme_code
+        }
+        done = run_period_flow(branches=branches, year=self.year, today=self.today)
+        self.say(
+            f"期间汇总 {done.summarised} 次、公示 {done.publicised} 次、归档 {done.archived} 次、"
+            f"上报 {done.filed} 次（备案 {done.accepted}、待审核 {done.waiting}、"
+            f"退回 {done.returned}）"
+        )

@@ -7,7 +7,7 @@ what was written, not what was meant to be.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db.models import Count
 
@@ -36,7 +36,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([rule, line(headers), rule, *(line(r) for r in rows), rule])
 
 
-def _by(counts: dict[str, int], labels: dict[str, str]) -> str:
+def _by(counts: dict[str, int], labels: Mapping[str, object]) -> str:
     """`counts` in the order of the choices (区委 before 党支部), unknown values last."""
     order = [*labels, *(k for k in counts if k not in labels)]
     return "，".join(f"{labels.get(k, k)} {counts[k]:,}" for k in order if counts.get(k))
