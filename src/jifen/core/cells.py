@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """The value as it may be written to a cell: text that would start a formula is escaped."""
+    """The value as it may be written to a cell: text that would start a formula is escaped;
+    a translatable label (a lazy string) is written in the active language."""
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

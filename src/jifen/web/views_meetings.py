@@ -102,7 +102,7 @@ def _rules(meeting: Meeting) -> list[tuple[str, str, str]]:
     """(status label, item name, points) the scheme's configuration gives this meeting."""
     rules = meeting_rules(meeting)
     return [
-        (AttendanceStatus(status).label, item.name, f"{item.fixed_points:+}")
+        (str(AttendanceStatus(status).label), item.name, f"{item.fixed_points:+}")
         for status, item in rules.items()
     ]
 
