@@ -178,6 +178,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env.str("JIFEN_MEDIA_ROOT", default=str(DATA_DIR / "media"))
+# Excel/CSV imports larger than this are refused with the limit in the message.
+JIFEN_IMPORT_MAX_BYTES = env.int("JIFEN_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
