@@ -178,6 +178,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env.str("JIFEN_MEDIA_ROOT", default=str(DATA_DIR / "media"))
+# E-mail for reminders: only when JIFEN_EMAIL_HOST is set (in-app notifications always).
+if env.str("JIFEN_EMAIL_HOST", default=""):
+    EMAIL_HOST = env.str("JIFEN_EMAIL_HOST")
+    EMAIL_PORT = env.int("JIFEN_EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("JIFEN_EMAIL_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("JIFEN_EMAIL_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("JIFEN_EMAIL_TLS", default=False)
+    DEFAULT_FROM_EMAIL = env.str("JIFEN_EMAIL_FROM", default="jifen@localhost")
+
 # Excel/CSV imports larger than this are refused with the limit in the message.
 JIFEN_IMPORT_MAX_BYTES = env.int("JIFEN_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
