@@ -238,3 +238,12 @@ def test_my_declarations_offer_an_attestation_for_one_under_review(world) -> Non
     assert reverse("attestation_request", args=[world.pending.pk]) in page
     decided = reverse("attestation_request", args=[world.approved.pk])
     assert decided not in page  # only while the declaration waits for review
+
+
+def test_the_card_links_to_its_printable_version_and_the_year(world) -> None:
+    client = Client()
+    client.force_login(world.personas.alice_user)
+    page = client.get(reverse("my_card")).content.decode()
+    printable = reverse("report_card", args=[world.personas.alice.pk])
+    assert printable in page and reverse("my_year") in page
+    assert client.get(printable).status_code == 200
