@@ -48,6 +48,7 @@ from jifen.workflow.models import (
     YearEvaluation,
     YearListEntry,
 )
+from jifen.workflow.selectors import member_years
 from jifen.workflow.states import YearListKind, YearState
 from jifen.workflow.years import (
     APPRAISAL_STATES,
@@ -621,27 +622,8 @@ def _award_context(
 def my_year(request: HttpRequest) -> HttpResponse:
     """The signed-in member's graded years: score, grade, rank and the lists they are on."""
     member = member_of(request)
-    years = list(
-        YearEvaluation.objects.filter(
-            branch_id=member.branch_id,
-            state__in=(YearState.GRADED, YearState.FILED),
-            snapshot__isnull=False,
-        ).order_by("-year")[:10]
-    )
-    results = {
-        r.snapshot_id: r
-        for r in MemberResult.objects.filter(
-            member=member, snapshot_id__in=[y.snapshot_id for y in years]
-        )
-    }
-    on_lists: dict[int, list[str]] = {}
-    for evaluation_id, kind in YearListEntry.objects.filter(
-        member=member, evaluation__in=years
-    ).values_list("evaluation_id", "kind"):
-        on_lists.setdefault(evaluation_id, []).append(str(YearListKind(kind).label))
     rows = [
-        {"year": y, "result": results.get(y.snapshot_id), "lists": on_lists.get(y.pk, [])}
-        for y in years
+        {"year": y.evaluation, "result": y.result, "lists": y.lists} for y in member_years(member)
     ]
     return render(
         request,

@@ -7,6 +7,7 @@ nobody sees work outside the subtrees they hold a role on.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.db.models import QuerySet
 from jifen.ledger.models import Period, PeriodState
 from jifen.orgs.models import Organisation
 from jifen.orgs.permissions import Perm, organisations_for
+from jifen.scoring.models import MemberResult
 from jifen.workflow.models import (
     Appeal,
     Declaration,
@@ -23,7 +25,13 @@ from jifen.workflow.models import (
     YearEvaluation,
     YearListEntry,
 )
-from jifen.workflow.states import AppealState, DeclarationState, FilingState
+from jifen.workflow.states import (
+    AppealState,
+    DeclarationState,
+    FilingState,
+    YearListKind,
+    YearState,
+)
 
 
 def unread_for(user: Any) -> QuerySet[Notification]:
@@ -101,3 +109,37 @@ def year_evaluation(branch: Organisation, year: int) -> YearEvaluation | None:
 
 def year_list(evaluation: YearEvaluation, kind: str) -> QuerySet[YearListEntry]:
     return YearListEntry.objects.filter(evaluation=evaluation, kind=kind).order_by("id")
+
+
+@dataclass(frozen=True)
+class MemberYear:
+    """One graded year of a member: the evaluation, the member's saved result (None when
+    the snapshot has no row for them) and the names of the year's lists they are on."""
+
+    evaluation: YearEvaluation
+    result: MemberResult | None
+    lists: list[str]
+
+
+def member_years(member: Any, *, most: int = 10) -> list[MemberYear]:
+    """The member's branch's graded or filed years, newest first, read from their
+    snapshots in three queries (the member page and the API)."""
+    years = list(
+        YearEvaluation.objects.filter(
+            branch_id=member.branch_id,
+            state__in=(YearState.GRADED, YearState.FILED),
+            snapshot__isnull=False,
+        ).order_by("-year")[:most]
+    )
+    results = {
+        r.snapshot_id: r
+        for r in MemberResult.objects.filter(
+            member=member, snapshot_id__in=[y.snapshot_id for y in years]
+        )
+    }
+    on_lists: dict[int, list[str]] = {}
+    for evaluation_id, kind in YearListEntry.objects.filter(
+        member=member, evaluation__in=years
+    ).values_list("evaluation_id", "kind"):
+        on_lists.setdefault(evaluation_id, []).append(str(YearListKind(kind).label))
+    return [MemberYear(y, results.get(y.snapshot_id), on_lists.get(y.pk, [])) for y in years]

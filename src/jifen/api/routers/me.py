@@ -13,8 +13,8 @@ from jifen.ledger.models import PeriodState
 from jifen.members.models import Member
 from jifen.orgs.models import RoleGrant
 from jifen.scoring.models import MemberResult
-from jifen.workflow.models import PeriodRecord, YearEvaluation, YearListEntry
-from jifen.workflow.states import YearListKind, YearState
+from jifen.workflow.models import PeriodRecord
+from jifen.workflow.selectors import member_years
 
 router = Router(tags=["我 (me)"])
 
@@ -150,35 +150,17 @@ def my_years(request: HttpRequest) -> list[YearRow]:
     member = Member.objects.filter(user_id=caller_id(request)).first()
     if member is None:
         return []
-    years = list(
-        YearEvaluation.objects.filter(
-            branch_id=member.branch_id,
-            state__in=(YearState.GRADED, YearState.FILED),
-            snapshot__isnull=False,
-        ).order_by("-year")[:10]
-    )
-    results = {
-        r.snapshot_id: r
-        for r in MemberResult.objects.filter(
-            member=member, snapshot_id__in=[y.snapshot_id for y in years]
-        )
-    }
-    on_lists: dict[int, list[str]] = {}
-    for evaluation_id, kind in YearListEntry.objects.filter(
-        member=member, evaluation__in=years
-    ).values_list("evaluation_id", "kind"):
-        on_lists.setdefault(evaluation_id, []).append(str(YearListKind(kind).label))
     return [
         YearRow(
-            year=y.year,
+            year=(y := row.evaluation).year,
             state=y.state,
             total=points(r.total_hundredths),
             grade=r.grade,
             veto=r.veto,
             rank=r.rank,
             category_rank=r.category_rank,
-            lists=on_lists.get(y.pk, []),
+            lists=row.lists,
         )  # fmt: skip
-        for y in years
-        if (r := results.get(y.snapshot_id)) is not None
+        for row in member_years(member)
+        if (r := row.result) is not None
     ]
