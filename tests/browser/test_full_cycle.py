@@ -9,36 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import zlib
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from helpers.accounts import PASSWORD
+from helpers.browser import BROWSER_TEST, DESKTOP, PHONE
+from helpers.browser import Person as BrowserPerson
 from jifen.ledger.models import Period, PeriodState
 from jifen.ledger.services import open_period
 from jifen.workflow.models import Appeal, Declaration, FilingReview, PeriodRecord
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--lang=zh-CN",  # the browser's own widgets (file and date inputs) in Chinese
-]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (make browser)"),
-]
+pytestmark = BROWSER_TEST
 
 
 def photo_png(width: int = 160, height: int = 100) -> bytes:
@@ -57,54 +37,11 @@ def photo_png(width: int = 160, height: int = 100) -> bytes:
     )
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API runs an event loop in this thread, so Django would refuse the
-    test's own ORM calls as "async unsafe". Set for this module's tests only (not at
-    import: a subprocess of another test would inherit it and `check --deploy` fails)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class Person:
+class Person(BrowserPerson):
     """One persona's browser context, signed in through the real login page."""
 
     def __init__(self, browser: Any, base: str, username: str | None, viewport: dict[str, int]):
-        self.base = base
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        if username is not None:
-            self.go("/login/")
-            self.page.fill("#id_username", username)
-            self.page.fill("#id_password", PASSWORD)
-            self.page.click("button[type=submit]")
-            self.page.wait_for_url(f"{base}/")
-
-    def go(self, path: str) -> None:
-        self.page.goto(self.base + path)
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def text(self) -> str:
-        return str(self.page.inner_text("main"))
-
-    def press(self, label: str) -> None:
-        """Press a button that submits a form, and wait for the page it leads to."""
-        with self.page.expect_navigation():
-            self.page.get_by_role("button", name=label, exact=True).click()
+        super().__init__(browser, base, username, viewport, password=PASSWORD)
 
     def follow(self, label: str) -> None:
         with self.page.expect_navigation():

@@ -14,15 +14,14 @@ import datetime as dt
 import re
 import uuid
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from helpers.browser import BROWSER_TEST, DESKTOP, PHONE
+from helpers.browser import Person as BrowserPerson
 from jifen.demo.activity import DemoYear, demo_year
 from jifen.demo.builder import load_demo
 from jifen.demo.roster import DEMO_PASSWORD
@@ -35,81 +34,27 @@ from jifen.schemes.models import SchemeVersion, VersionKind
 from jifen.scoring.models import MemberResult
 from jifen.workflow.models import Declaration, PeriodRecord, YearListEntry
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--lang=zh-CN",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 VILLAGE, COMMITTEE = "QS-01-01", "QS-01"
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (make browser)"),
-]
+pytestmark = BROWSER_TEST
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API runs an event loop in this thread; allow the test's ORM calls
-    (for this module only, as in test_full_cycle)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class Person:
-    """One demo login's browser context, signed in through the real login page."""
+class Person(BrowserPerson):
+    """One demo login's browser context; every page it opens must answer 200."""
 
     def __init__(self, browser: Any, base: str, username: str | None, viewport: dict[str, int]):
-        self.base = base
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        if username is not None:
-            self.go("/login/")
-            self.page.fill("#id_username", username)
-            self.page.fill("#id_password", DEMO_PASSWORD)
-            self.page.click("button[type=submit]")
-            self.page.wait_for_url(f"{base}/")
+        super().__init__(browser, base, username, viewport, password=DEMO_PASSWORD)
 
-    def go(self, path: str) -> None:
+    def go(self, path: str) -> Any:
         response = self.page.goto(self.base + path)
         assert response is not None and response.status == 200, (path, response and response.status)
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def text(self) -> str:
-        return str(self.page.inner_text("main"))
+        return response
 
     def heading(self) -> str:
         return str(self.page.inner_text("main h1"))
 
     def rows(self, selector: str) -> int:
         return int(self.page.locator(selector).count())
-
-    def press(self, label: str) -> None:
-        with self.page.expect_navigation():
-            self.page.get_by_role("button", name=label, exact=True).click()
 
 
 def url_or_none(name: str, **kwargs: Any) -> str | None:
