@@ -20,7 +20,9 @@ def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is a dev dependency (make install)"
+    )
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:

@@ -30,7 +30,7 @@ def totals(snapshot: ResultSnapshot) -> dict[int, int | None]:
 def test_months_before_and_after_the_refinement_use_their_own_version(db):
     today = timezone.localdate()
     if today.month < 4:
-        pytest.skip("early in the year the demo has no months after the refinement")
+        pytest.skip(reason="early in the year the demo has no months after the refinement")
     call_command("demo", "--scale", "0.3", stdout=io.StringIO())
     tenant = Organisation.objects.get(parent__isnull=True, code=TENANT_CODE)
     village = Organisation.objects.get(tenant=tenant, code="QS-01-01")

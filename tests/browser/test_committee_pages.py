@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,41 +15,17 @@ import pytest
 
 from committee.subtree import grow
 from helpers.accounts import PASSWORD
+from helpers.browser import BROWSER_TEST, DESKTOP, Person
 from jifen.members.services import decide_exemption, request_exemption
 from jifen.schemes.models import SchemeVersion
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--lang=zh-CN"]  # fmt: skip
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
-def page(live_server: Any, personas: Any) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            tab = context.new_page()
-            tab.set_default_timeout(15_000)
-            tab.goto(live_server.url + "/login/")
-            tab.fill("#id_username", "carol")
-            tab.fill("#id_password", PASSWORD)
-            tab.click("button[type=submit]")
-            tab.wait_for_url(live_server.url + "/")
-            yield tab
-        finally:
-            chromium.close()
+def page(browser: Any, live_server: Any, personas: Any) -> Any:
+    """Carol's tab, signed in through the login page."""
+    return Person(browser, live_server.url, "carol", DESKTOP, password=PASSWORD).page
 
 
 def shot(page: Any, name: str) -> None:
