@@ -156,15 +156,19 @@ def test_a_returned_filing_is_filed_again_and_history_is_kept(personas, publicis
     ]  # fmt: skip
 
 
-def test_reminders_tell_of_a_period_due_and_a_closed_window_once_each(personas, q1) -> None:
+def test_reminders_tell_of_a_period_due_a_closing_and_a_closed_window_once_each(
+    personas, q1
+) -> None:
     assert send_reminders(today=dt.date(2025, 3, 31)) == 0
     assert send_reminders(today=AFTER_Q1) == 1  # Sam: Q1 is due
     assert send_reminders(today=AFTER_Q1) == 0
     assert Notification.objects.get(kind=NotificationKind.PERIOD_DUE).recipient == personas.sam
     summarise_period(actor=personas.sam, period=q1, today=AFTER_Q1)
     publicise_period(actor=personas.sam, period=q1, today=PUBLICITY_START)
+    assert send_reminders(today=PUBLICITY_END - dt.timedelta(days=1)) == 0
+    assert send_reminders(today=PUBLICITY_END) == 1  # Alice: the window closes today
     assert send_reminders(today=PUBLICITY_END) == 0
-    assert send_reminders(today=PUBLICITY_END + dt.timedelta(days=1)) == 1  # Alice
+    assert send_reminders(today=PUBLICITY_END + dt.timedelta(days=1)) == 1  # Alice: closed
     archived(personas, q1)  # the archive does not tell her a second time
     closed = Notification.objects.filter(kind=NotificationKind.APPEAL_WINDOW_CLOSED)
     assert list(closed.values_list("recipient", flat=True)) == [personas.alice_user.pk]

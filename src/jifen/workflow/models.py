@@ -186,6 +186,7 @@ class PeriodRecord(models.Model):
     publicity_ends_on = models.DateField("公示结束(含)", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     due_notified = models.BooleanField("已提醒汇总", default=False)
+    window_closing_notified = models.BooleanField("已提醒公示今天结束", default=False)
     window_closed_notified = models.BooleanField("已通知公示结束", default=False)
 
     class Meta:

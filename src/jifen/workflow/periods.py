@@ -226,6 +226,22 @@ def archive_period(*, actor: Any, period: Period, today: dt.date | None = None) 
     return period_record
 
 
+def _tell_window_closing(period: Period, period_record: PeriodRecord) -> int:
+    """On the window's last day, once: members may still appeal today."""
+    claimed = PeriodRecord.objects.filter(
+        pk=period_record.pk, window_closing_notified=False
+    ).update(window_closing_notified=True)
+    if not claimed:
+        return 0
+    return notify(
+        recipients=_member_users(period),
+        kind=NotificationKind.APPEAL_WINDOW_CLOSING,
+        message=f"{period.label} 积分结果公示今天结束，如有异议请今天提出申辩",
+        link=f"period:{period.pk}",
+        tenant_id=period.tenant_id,
+    )
+
+
 def _tell_window_closed(period: Period, period_record: PeriodRecord) -> None:
     # Once only, whoever gets here first: the reminder command or the archive.
     claimed = PeriodRecord.objects.filter(pk=period_record.pk, window_closed_notified=False).update(
@@ -331,7 +347,8 @@ def _answer(actor: Any, filing: FilingReview, to: str, reason: str) -> FilingRev
 
 
 def send_reminders(*, today: dt.date | None = None) -> int:
-    """Tell, once each: scorekeepers of an ended open period, members of a closed window."""
+    """Tell, once each: scorekeepers of an ended open period, members on the last day of a
+    publicity window and once it has closed."""
     day = _today(today)
     sent = 0
     for period in Period.objects.filter(state=PeriodState.OPEN, ends_on__lt=day).exclude(
@@ -349,6 +366,13 @@ def send_reminders(*, today: dt.date | None = None) -> int:
                     link=f"period:{period.pk}",
                     tenant_id=period.tenant_id,
                 )
+    for period_record in PeriodRecord.objects.filter(
+        period__state=PeriodState.PUBLICISED,
+        publicity_ends_on=day,
+        window_closing_notified=False,
+    ).select_related("period"):
+        with transaction.atomic():
+            sent += _tell_window_closing(period_record.period, period_record)
     for period_record in PeriodRecord.objects.filter(
         period__state=PeriodState.PUBLICISED,
         publicity_ends_on__lt=day,

@@ -107,6 +107,7 @@ class NotificationKind(models.TextChoices):
     DECLARATION_DECIDED = "declaration_decided", "申报审核结果"  # to the member
     RESULT_READY = "result_ready", "积分结果反馈"  # to every member after a summary
     APPEAL_WINDOW_OPEN = "appeal_window_open", "公示开始"  # to the members
+    APPEAL_WINDOW_CLOSING = "appeal_window_closing", "公示今天结束"  # to the members
     APPEAL_WINDOW_CLOSED = "appeal_window_closed", "公示结束"  # to the members
     APPEAL_TO_HANDLE = "appeal_to_handle", "待处理的申辩"  # to scorekeepers or committee
     APPEAL_DECIDED = "appeal_decided", "申辩处理结果"  # to the member
