@@ -12,28 +12,18 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from jifen.ledger.models import Period, PeriodState
+from jifen.ledger.models import Period
 from jifen.orgs.models import Organisation
 from jifen.scoring.models import from_hundredths
 from jifen.scoring.selectors import snapshot_results
-from jifen.workflow.models import PeriodRecord
-
-PUBLISHED = (PeriodState.PUBLICISED, PeriodState.ARCHIVED, PeriodState.FILED)
+from jifen.workflow.selectors import PUBLISHED, published_record
 
 
 def publicity_board(request: HttpRequest, period_id: int) -> HttpResponse:
-    record = (
-        PeriodRecord.objects.filter(
-            period_id=period_id, period__state__in=PUBLISHED, snapshot__isnull=False
-        )
-        .select_related("period", "period__organisation", "snapshot")
-        .first()
-    )
-    if record is None or record.snapshot is None:
-        raise Http404("该期间的积分结果尚未公示")
+    record, snapshot = published_record(period_id)
     rows: list[dict[str, Any]] = [
         {**row, "total": from_hundredths(row["total_hundredths"])}
-        for row in snapshot_results(record.snapshot).values(
+        for row in snapshot_results(snapshot).values(
             "member__name", "total_hundredths", "grade", "rank", "category", "category_rank"
         )
     ]

@@ -37,18 +37,16 @@ from jifen.schemes.registry import scheme_numbered
 from jifen.scoring.models import MemberResult, from_hundredths
 from jifen.scoring.selectors import snapshot_results
 from jifen.web.common import member_of, post_action, refusal_text, show_refusal
-from jifen.web.views_public import PUBLISHED
 from jifen.workflow.items import scheme_of
 from jifen.workflow.machine import WorkflowRefused
 from jifen.workflow.models import (
     AppraisalRating,
     Handling,
-    PeriodRecord,
     YearAppraisal,
     YearEvaluation,
     YearListEntry,
 )
-from jifen.workflow.selectors import member_years
+from jifen.workflow.selectors import member_years, published_record
 from jifen.workflow.states import YearListKind, YearState
 from jifen.workflow.years import (
     APPRAISAL_STATES,
@@ -96,24 +94,16 @@ def period_words(period: Period) -> str:
 
 
 def publicity_notice(request: HttpRequest, period_id: int) -> HttpResponse:
-    record = (
-        PeriodRecord.objects.filter(
-            period_id=period_id, period__state__in=PUBLISHED, snapshot__isnull=False
-        )
-        .select_related("period", "period__organisation", "snapshot")
-        .first()
-    )
-    if record is None or record.snapshot is None:
-        raise Http404("该期间的积分结果尚未公示")
+    record, snapshot = published_record(period_id)
     # Plain values only: nothing else of a member can reach the notice.
     rows = [
         {**row, "total": from_hundredths(row["total_hundredths"])}
-        for row in snapshot_results(record.snapshot).values(
+        for row in snapshot_results(snapshot).values(
             "member__name", "total_hundredths", "grade", "rank"
         )
     ]
     period = record.period
-    issued_on = record.publicity_starts_on or record.snapshot.created_at.date()
+    issued_on = record.publicity_starts_on or snapshot.created_at.date()
     return render(
         request,
         "web/yearend/notice.html",

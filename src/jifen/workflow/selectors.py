@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from jifen.ledger.models import Period, PeriodState
 from jifen.orgs.models import Organisation
 from jifen.orgs.permissions import Perm, organisations_for
-from jifen.scoring.models import MemberResult
+from jifen.scoring.models import MemberResult, ResultSnapshot
 from jifen.workflow.models import (
     Appeal,
     Declaration,
@@ -143,3 +144,22 @@ def member_years(member: Any, *, most: int = 10) -> list[MemberYear]:
     ).values_list("evaluation_id", "kind"):
         on_lists.setdefault(evaluation_id, []).append(str(YearListKind(kind).label))
     return [MemberYear(y, results.get(y.snapshot_id), on_lists.get(y.pk, [])) for y in years]
+
+
+PUBLISHED = (PeriodState.PUBLICISED, PeriodState.ARCHIVED, PeriodState.FILED)
+"""Period states whose saved results are public (公示 and after)."""
+
+
+def published_record(period_id: int) -> tuple[PeriodRecord, ResultSnapshot]:
+    """The period's record and its snapshot, once its results are public; otherwise 404
+    (the board, the printable notice and the API's board all answer the same)."""
+    record = (
+        PeriodRecord.objects.filter(
+            period_id=period_id, period__state__in=PUBLISHED, snapshot__isnull=False
+        )
+        .select_related("period", "period__organisation", "snapshot")
+        .first()
+    )
+    if record is None or record.snapshot is None:
+        raise Http404("该期间的积分结果尚未公示")
+    return record, record.snapshot

@@ -10,13 +10,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from jifen.api.schemas import Pages, PathId, ResultFilter, points
-from jifen.ledger.models import Period, PeriodState
+from jifen.ledger.models import Period
 from jifen.orgs.models import Organisation
 from jifen.scoring.selectors import snapshot_results
-from jifen.workflow.models import PeriodRecord
+from jifen.workflow.selectors import PUBLISHED, published_record
 
 router = Router(tags=["公示栏 (board)"], auth=None)
-PUBLISHED = (PeriodState.PUBLICISED, PeriodState.ARCHIVED, PeriodState.FILED)
 
 
 class BoardOut(Schema):
@@ -57,29 +56,15 @@ class PublishedPeriod(Schema):
     ends_on: dt.date
 
 
-def _published(period_id: int) -> PeriodRecord:
-    record = (
-        PeriodRecord.objects.filter(
-            period_id=period_id, period__state__in=PUBLISHED, snapshot__isnull=False
-        )
-        .select_related("period", "period__organisation", "snapshot")
-        .first()
-    )
-    if record is None or record.snapshot is None:
-        raise Http404("该期间的积分结果尚未公示")
-    return record
-
-
 @router.get("/{period_id}", response=BoardOut, summary="公示栏：期间与支部（无需认证）")
 def board(request: HttpRequest, period_id: PathId) -> BoardOut:
-    record = _published(period_id)
+    record, snapshot = published_record(period_id)
     period = record.period
-    assert record.snapshot is not None
     return BoardOut(
         period_id=period.pk, period=period.label, branch_id=period.organisation_id,
         branch_name=period.organisation.name, state=period.state,
         publicity_starts_on=record.publicity_starts_on,
-        publicity_ends_on=record.publicity_ends_on, member_count=record.snapshot.member_count,
+        publicity_ends_on=record.publicity_ends_on, member_count=snapshot.member_count,
     )  # fmt: skip
 
 
@@ -92,9 +77,8 @@ def board(request: HttpRequest, period_id: PathId) -> BoardOut:
 def board_rows(
     request: HttpRequest, period_id: PathId, filters: Query[ResultFilter]
 ) -> QuerySet[Any]:
-    record = _published(period_id)
-    assert record.snapshot is not None
-    return filters.filter(snapshot_results(record.snapshot)).values(
+    record, snapshot = published_record(period_id)
+    return filters.filter(snapshot_results(snapshot)).values(
         "member__name", "total_hundredths", "grade", "rank", "category", "category_rank"
     )
 
