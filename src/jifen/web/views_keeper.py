@@ -24,8 +24,9 @@ from jifen.scoring.models import MemberResult
 from jifen.scoring.selectors import snapshot_results
 from jifen.web.common import name_items, post_action, refusal_text, show_refusal
 from jifen.web.forms import ApproveForm, PublicityForm, ReasonForm, UpholdForm
+from jifen.workflow.evidence import evidence_response
 from jifen.workflow.items import scheme_of
-from jifen.workflow.models import Appeal, Declaration, Evidence, FilingReview, PeriodRecord
+from jifen.workflow.models import Appeal, Declaration, FilingReview, PeriodRecord
 from jifen.workflow.selectors import appeals_to_handle, declarations_to_review
 from jifen.workflow.services import (
     Correction,
@@ -151,26 +152,7 @@ def declaration_review(request: HttpRequest, declaration_id: int) -> HttpRespons
 @never_cache
 def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     """A declaration's evidence, for the declarant and the reviewers of the branch."""
-    evidence = (
-        Evidence.objects.filter(pk=evidence_id)
-        .filter(
-            Q(declaration__member__user_id=request.user.pk)
-            | Q(declaration__branch__in=_orgs(request, Perm.REVIEW_DECLARATION))
-        )
-        .first()
-    )
-    if evidence is None:
-        raise Http404("没有该文件，或无权查看")
-    # Served under the type read from the bytes at upload, never the uploader's claim;
-    # images inline, PDFs downloaded; sandboxed so that a file can never act as a page.
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=evidence.original_name,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return evidence_response(request.user, evidence_id)
 
 
 # --- periods -----------------------------------------------------------------------------------

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.db.models import Q
+from django.http import FileResponse, Http404
 
+from jifen.orgs.permissions import Perm, organisations_for
 from jifen.workflow.machine import WorkflowRefused
+from jifen.workflow.models import Evidence
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
@@ -87,3 +91,28 @@ def check_uploads(uploads: list[Any], *, already: int = 0) -> list[CheckedUpload
     if already + len(uploads) > MAX_EVIDENCE_FILES:
         raise WorkflowRefused(f"每份申报最多 {MAX_EVIDENCE_FILES} 个佐证文件")
     return [check_upload(upload) for upload in uploads]
+
+
+def evidence_response(user: Any, evidence_id: int) -> FileResponse:
+    """A declaration's evidence file, for the declarant and the reviewers of the branch
+    (the page and the API); 404 for anyone else. Served under the type read from the
+    bytes at upload, never the uploader's claim; images inline, PDFs downloaded; sandboxed
+    so that a file can never act as a page."""
+    evidence = (
+        Evidence.objects.filter(pk=evidence_id)
+        .filter(
+            Q(declaration__member__user_id=user.pk)
+            | Q(declaration__branch__in=organisations_for(user, Perm.REVIEW_DECLARATION))
+        )
+        .first()
+    )
+    if evidence is None:
+        raise Http404("没有该文件，或无权查看")
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf",
+        filename=evidence.original_name,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

@@ -3,16 +3,13 @@
 
 import datetime as dt
 
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from jifen.api.idempotency import idempotent
 from jifen.api.schemas import PathId
-from jifen.orgs.permissions import Perm, organisations_for
-from jifen.workflow.evidence import MAX_EVIDENCE_FILES
-from jifen.workflow.models import Evidence
+from jifen.workflow.evidence import MAX_EVIDENCE_FILES, evidence_response
 from jifen.workflow.selectors import declarations_of
 from jifen.workflow.services import attach_evidence
 
@@ -53,22 +50,4 @@ def upload(
     }}}},
 )  # fmt: skip
 def download(request: HttpRequest, evidence_id: PathId) -> FileResponse:
-    evidence = (
-        Evidence.objects.filter(pk=evidence_id)
-        .filter(
-            Q(declaration__member__user_id=request.user.pk)
-            | Q(declaration__branch__in=organisations_for(request.user, Perm.REVIEW_DECLARATION))
-        )
-        .first()
-    )
-    if evidence is None:
-        raise Http404("没有该文件，或无权查看")
-    # As the page serves it: the type read from the bytes at upload, sandboxed.
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=evidence.original_name,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return evidence_response(request.user, evidence_id)  # as the page serves it
