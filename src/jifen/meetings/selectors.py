@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from jifen.meetings.models import Attestation, Meeting, MeetingEntry
 from jifen.orgs.models import Organisation
@@ -45,3 +46,20 @@ def meeting_entries(meeting: Meeting) -> QuerySet[Any]:
 
 def attestations_of(declaration: Declaration) -> QuerySet[Attestation]:
     return Attestation.objects.filter(declaration=declaration).order_by("-created_at", "-id")
+
+
+def attestable_declaration(user: Any, declaration_id: int) -> Declaration:
+    """A declaration whose attestations `user` may ask for or see: the declarant's own or
+    one of a branch the user reviews (the page and the API); 404 otherwise."""
+    declaration = (
+        Declaration.objects.filter(pk=declaration_id)
+        .filter(
+            Q(branch__in=organisations_for(user, Perm.REVIEW_DECLARATION))
+            | Q(member__user_id=user.pk)
+        )
+        .select_related("member", "branch")
+        .first()
+    )
+    if declaration is None:
+        raise Http404("没有该申报，或无权查看")
+    return declaration

@@ -12,7 +12,6 @@ import io
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from jifen.meetings import attestations
 from jifen.meetings.forms import AnswerForm, InPersonForm, LinkForm, MeetingForm, read_sheet
 from jifen.meetings.models import Attendance, AttendanceStatus, Attestation, Meeting
 from jifen.meetings.selectors import (
+    attestable_declaration,
     attestations_of,
     meeting_entries,
     meetings_for,
@@ -195,18 +195,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 def _declaration(request: HttpRequest, declaration_id: int) -> Declaration:
-    declaration = (
-        Declaration.objects.filter(pk=declaration_id)
-        .filter(
-            Q(branch__in=organisations_for(request.user, Perm.REVIEW_DECLARATION))
-            | Q(member__user_id=request.user.pk)
-        )
-        .select_related("member", "branch")
-        .first()
-    )
-    if declaration is None:
-        raise Http404("没有该申报，或无权查看")
-    return declaration
+    return attestable_declaration(request.user, declaration_id)
 
 
 def qr_svg(url: str) -> str:

@@ -6,8 +6,8 @@ public answers through the link's page, which needs no account."""
 import datetime as dt
 import uuid
 
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -17,8 +17,7 @@ from jifen.api.idempotency import idempotent, idempotent_redacting
 from jifen.api.schemas import DateIn, Name, Note, Pages, PathId
 from jifen.meetings import attestations
 from jifen.meetings.models import Attestation, AttestationResult
-from jifen.meetings.selectors import attestations_of
-from jifen.orgs.permissions import Perm, organisations_for
+from jifen.meetings.selectors import attestable_declaration, attestations_of
 from jifen.workflow.machine import WorkflowForbidden
 from jifen.workflow.models import Declaration
 
@@ -57,19 +56,7 @@ class InPersonIn(Schema):
 
 
 def _declaration(request: HttpRequest, declaration_id: int) -> Declaration:
-    """The declarant's own or one of a branch the user reviews; 404 otherwise."""
-    declaration = (
-        Declaration.objects.filter(pk=declaration_id)
-        .filter(
-            Q(branch__in=organisations_for(request.user, Perm.REVIEW_DECLARATION))
-            | Q(member__user_id=request.user.pk)
-        )
-        .select_related("member", "branch")
-        .first()
-    )
-    if declaration is None:
-        raise Http404("没有该申报，或无权查看")
-    return declaration
+    return attestable_declaration(request.user, declaration_id)
 
 
 def _page_url(request: HttpRequest, token: str) -> str | None:
