@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 
 @dataclass(frozen=True)
@@ -47,4 +47,22 @@ class ChineseUnlessChosenMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class RefuseNulInQueryMiddleware:
+    """A query string with a NUL character is refused with 400 before any view reads it:
+    PostgreSQL cannot store or compare such text, so a page filtering by it would fail with
+    a server error (forms already refuse NUL in submitted fields)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return HttpResponseBadRequest(
+                    "请求参数中含有空字符（NUL），已拒绝。".encode(),
+                    content_type="text/plain; charset=utf-8",
+                )
         return self.get_response(request)
