@@ -48,7 +48,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -253,6 +253,29 @@ def _fill_ledger(
     return counts
 
 
+def _reused(args: argparse.Namespace) -> tuple[Any, list[Any]] | None:
+    """(tenant, towns) when this database already holds the BENCH tenant of this size
+    (`--reuse-url`), else None; exits if it holds one of another size."""
+    from jifen.members.models import Member
+    from jifen.orgs.models import Organisation
+
+    tenant = Organisation.objects.filter(code="BENCH", parent=None).first()
+    if tenant is None:
+        return None
+    if Member.objects.filter(tenant=tenant).count() != args.members:
+        sys.exit("a BENCH tenant of another size is in this database: use a fresh one")
+    towns = list(Organisation.objects.filter(parent=tenant).order_by("code"))
+    return tenant, towns
+
+
+def _ledger_counts(tenant_id: int) -> dict[str, int]:
+    from jifen.ledger.models import LedgerEntry
+
+    entries = LedgerEntry.objects.filter(tenant_id=tenant_id)
+    reversals = entries.filter(reverses__isnull=False).count()
+    return {"entries": entries.count() - reversals, "reversals": reversals}
+
+
 def _bench_items() -> None:
     """`bench_item(code, dimension)`: the bare query's item → dimension table."""
     from django.db import connection
@@ -355,22 +378,30 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     result["vendor"] = connection.vendor
     result["migrate_s"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    tenant, members, towns = _build_tenant(args.members, args.seed)
-    result["members_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    result.update(_fill_ledger(tenant.pk, members, args.entries_per_member, year, args.seed))
-    result["entries_s"] = time.perf_counter() - started
-    _bench_items()
-    started = time.perf_counter()
-    _analyse()
-    result["analyse_s"] = time.perf_counter() - started
-    print(
-        f"  [{connection.vendor}] {len(members):,} members, {result['entries']:,} entries and "
-        f"{result['reversals']:,} reversals in {result['members_s'] + result['entries_s']:.0f} s",
-        flush=True,
-    )
-    del members
+    reused = _reused(args)
+    if reused is not None:
+        tenant, towns = reused
+        result.update(members_s=0.0, entries_s=0.0, analyse_s=0.0, reused=True)
+        result.update(_ledger_counts(tenant.pk))
+        print(f"  [{connection.vendor}] reusing the BENCH tenant of this database", flush=True)
+    else:
+        started = time.perf_counter()
+        tenant, members, towns = _build_tenant(args.members, args.seed)
+        result["members_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        result.update(_fill_ledger(tenant.pk, members, args.entries_per_member, year, args.seed))
+        result["entries_s"] = time.perf_counter() - started
+        _bench_items()
+        started = time.perf_counter()
+        _analyse()
+        result["analyse_s"] = time.perf_counter() - started
+        print(
+            f"  [{connection.vendor}] {len(members):,} members, {result['entries']:,} entries "
+            f"and {result['reversals']:,} reversals in "
+            f"{result['members_s'] + result['entries_s']:.0f} s",
+            flush=True,
+        )
+        del members
     gc.collect()
 
     period = str(year)
@@ -416,7 +447,10 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 # --- parent: scratch databases, one subprocess each, one summary ---------------------------
 
 
-def _scratch(database: str) -> AbstractContextManager[tuple[str, Path]]:
+def _scratch(database: str, args: argparse.Namespace) -> AbstractContextManager[Any]:
+    if args.reuse_url:
+        folder = Path(tempfile.mkdtemp(prefix="jifen-bench-evaluate-"))
+        return nullcontext((args.reuse_url, folder))
     return scratch_postgres("evaluate") if database == "postgresql" else scratch_sqlite("evaluate")
 
 
@@ -424,7 +458,7 @@ def measure(database: str, args: argparse.Namespace) -> dict[str, Any] | None:
     print(
         f"== {database}: {args.members:,} members × {args.entries_per_member} entries", flush=True
     )
-    with _scratch(database) as (url, data_dir), tempfile.TemporaryDirectory() as tmp:
+    with _scratch(database, args) as (url, data_dir), tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         argv = [
             str(Path(__file__).resolve()), "--worker", "--result", str(out),
@@ -503,6 +537,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="write cProfile stats of the timed full runs to DIR (the timings then include "
         "the profiler's overhead: do not quote them)",
     )
+    parser.add_argument(
+        "--reuse-url", metavar="DATABASE_URL",
+        help="use this existing database (built on first use, reused afterwards) instead of "
+        "a scratch one; --database then only names the column",
+    )  # fmt: skip
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -510,6 +549,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.members < TOWNS or args.entries_per_member < 1 or args.repeat < 1:
         parser.error(f"--members must be at least {TOWNS}; the others positive")
 
+    if args.reuse_url and args.database == "both":
+        parser.error("--reuse-url measures one database: name it with --database")
     if args.worker:
         result = worker(args)
         Path(args.result).write_text(json.dumps(result))

@@ -77,3 +77,39 @@ def test_one_veto_row_per_member_period_and_item(district) -> None:
     _, _, vetoes = read_sums(scope, layout(scope.scheme))
     keys = [(member, row[1], row[2]) for member, rows in vetoes.items() for row in rows]
     assert keys and len(keys) == len(set(keys))
+
+
+def test_honor_keys_with_separators_of_other_formats_are_read_exactly(world: Any) -> None:
+    """The scan concatenates honor entries; a key full of punctuation comes back whole."""
+    from jifen.scoring.sums import read_sums
+
+    scheme = load_scheme("s002")
+    honor = scheme.item(layout(scheme).honor_items[0])
+    assert honor is not None
+    branch = world.branch("s002")
+    member = world.member(branch)
+    keys = ["优秀,党员;2025", 'a|b\\"c', "  空格  "]
+    world.post(
+        [
+            (member, honor.code, some_points(honor, random.Random(1)), dt.date(2025, 3, 1), 1, key)
+            for key in keys
+        ]  # fmt: skip
+    )
+    scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
+    _, honors, _ = read_sums(scope, layout(scope.scheme))
+    assert sorted(row[2] for row in honors[member.pk]) == sorted(keys)
+
+
+def test_the_ledger_refuses_control_characters_in_an_honor_key(world: Any) -> None:
+    from jifen.ledger.models import LedgerEntry
+    from jifen.ledger.services import LedgerRefused
+
+    scheme = load_scheme("s002")
+    honor = scheme.item(layout(scheme).honor_items[0])
+    assert honor is not None
+    member = world.member(world.branch("s002"))
+    before = LedgerEntry.objects.count()
+    with pytest.raises(LedgerRefused, match="荣誉标识含有控制字符"):
+        world.post([(member, honor.code, honor.fixed_points or Decimal(1), dt.date(2025, 3, 1), 1,
+                     "优秀\x1e党员")])  # fmt: skip
+    assert LedgerEntry.objects.count() == before

@@ -294,6 +294,9 @@ def _check_drafts(actor: Any, tenant_id: int, drafts: Sequence[EntryDraft]) -> N
             raise LedgerRefused(f"{where}发生日期 {draft.occurred_on} 无效或晚于今天")
         if len(draft.honor_key) > 64:
             raise LedgerRefused(f"{where}荣誉标识过长")
+        if any(ord(c) < 32 or ord(c) == 127 for c in draft.honor_key):
+            # Also what lets the year-end scan separate its records by control characters.
+            raise LedgerRefused(f"{where}荣誉标识含有控制字符")
     member_ids = {d.member_id for d in drafts}
     branch_of = dict(
         Member.objects.filter(tenant_id=tenant_id, pk__in=member_ids).values_list("pk", "branch_id")
