@@ -323,13 +323,13 @@ def _bare(tenant_id: int, year: int) -> Callable[[], int]:
     return run
 
 
-def _full(tenant: Any, organisation: Any, period: str) -> Callable[[], Any]:
+def _full(tenant: Any, organisation: Any, period: str, workers: int) -> Callable[[], Any]:
     from jifen.scoring.scope import resolve_scope
     from jifen.scoring.services import summarise
 
     def run() -> Any:
         scope = resolve_scope(tenant=tenant, organisation=organisation, period=period)
-        return summarise(actor=None, scope=scope)
+        return summarise(actor=None, scope=scope, workers=workers)
 
     return run
 
@@ -405,7 +405,11 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     gc.collect()
 
     period = str(year)
-    bare, full = _bare(tenant.pk, year), _full(tenant, None, period)
+    from jifen.scoring.parallel import default_workers
+
+    workers = args.workers or default_workers()
+    result["workers"] = workers
+    bare, full = _bare(tenant.pk, year), _full(tenant, None, period, workers)
     result["bare_rows"] = bare()  # warm-up: the table into the cache
     result["rss_before_mib"] = current_rss_mib()
     result["loadavg_before"] = os.getloadavg()[0]
@@ -425,7 +429,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         profiler.dump_stats(Path(args.profile) / f"evaluate_year-{connection.vendor}.prof")
 
     result["read_s"] = _timed(_read(tenant, period))
-    town = _full(tenant, towns[0], period)
+    town = _full(tenant, towns[0], period, workers)
     result["town_s"] = statistics.median(_timed(town) for _ in range(3))
     snapshot = ResultSnapshot.objects.filter(organisation=tenant).order_by("-id").first()
     assert snapshot is not None
@@ -464,6 +468,7 @@ def measure(database: str, args: argparse.Namespace) -> dict[str, Any] | None:
             str(Path(__file__).resolve()), "--worker", "--result", str(out),
             "--members", str(args.members), "--entries-per-member", str(args.entries_per_member),
             "--repeat", str(args.repeat), "--seed", str(args.seed), "--year", str(args.year),
+            "--workers", str(args.workers),
         ]  # fmt: skip
         if args.profile:
             argv += ["--profile", str(Path(args.profile).resolve())]
@@ -480,6 +485,7 @@ def measure(database: str, args: argparse.Namespace) -> dict[str, Any] | None:
 
 ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("members", "", lambda r: f"{r['members']:,}"),
+    ("processes of the summary (--workers)", "", lambda r: str(r["workers"])),
     ("ledger entries (+ reversals)", "", lambda r: f"{r['entries']:,} (+{r['reversals']:,})"),
     ("(a) full year-end summary, median", "s", lambda r: f"{r['full_s']:.2f}"),
     ("(a) runs", "s", lambda r: " / ".join(f"{t:.2f}" for t in r["full_runs"])),
@@ -541,6 +547,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--reuse-url", metavar="DATABASE_URL",
         help="use this existing database (built on first use, reused afterwards) instead of "
         "a scratch one; --database then only names the column",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="processes of the summary, as `jifen summarise --workers` (default 0: its "
+        "default, one per core, at most four)",
     )  # fmt: skip
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

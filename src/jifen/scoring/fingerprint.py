@@ -94,7 +94,10 @@ def _order(aggregate: Aggregate) -> tuple[str, str, str]:
 
 
 class SumsHash:
-    """The fast path's inputs hash: feed members in ascending id order with their rows."""
+    """The fast path's inputs hash. Feed members in ascending id order with their rows
+    (`add`), or feed the text of consecutive runs of members (`lines`, `add_text`): a
+    part of the scope evaluated in a worker process sends its text, and the parent adds
+    the parts in order, which gives the same digest."""
 
     def __init__(self, scheme: Scheme, period: str, shape: Layout) -> None:
         self._hash = hashlib.sha256()
@@ -103,8 +106,7 @@ class SumsHash:
             most = "" if column.max is None else str(column.max)
             lines.append(f"C\t{k}\t{column.target}\t{most}\t{','.join(column.items)}\n")
         self._hash.update("".join(lines).encode())
-        # One %-format per row shape: the member's pk (row[0]) is left out of each row.
-        self._sums = "S" + "\t%d" * (len(shape.columns) + 1) + "\n"
+        self.lines = SumsLines(shape)
 
     def add(
         self,
@@ -113,6 +115,29 @@ class SumsHash:
         honors: Sequence[Sequence[Any]],
         vetoes: Sequence[Sequence[Any]],
     ) -> None:
+        self._hash.update(self.lines(member, sums, honors, vetoes).encode())
+
+    def add_text(self, text: str) -> None:
+        self._hash.update(text.encode())
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+class SumsLines:
+    """One member's lines of the `jifen-sums/1` text."""
+
+    def __init__(self, shape: Layout) -> None:
+        # One %-format per row shape: the member's pk (row[0]) is left out of each row.
+        self._sums = "S" + "\t%d" * (len(shape.columns) + 1) + "\n"
+
+    def __call__(
+        self,
+        member: Member,
+        sums: Sequence[Sequence[Any]],
+        honors: Sequence[Sequence[Any]],
+        vetoes: Sequence[Sequence[Any]],
+    ) -> str:
         d = _iso
         lines = [
             f"M\t{member.id}\t{member.category}\t{member.status}\t{d(member.managed_from)}\t"
@@ -125,10 +150,7 @@ class SumsHash:
             lines.append(f"H\t{period}\t{key}\t{item}\t{highest}\n")
         for _, period, item, day, seq in sorted(vetoes, key=_veto_order):
             lines.append(f"V\t{period}\t{item}\t{d(day)}\t{seq}\n")
-        self._hash.update("".join(lines).encode())
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
+        return "".join(lines)
 
 
 def _iso(value: date | None) -> str:

@@ -22,24 +22,30 @@ Design overview
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, QuerySet
 
-from jifen.engine import Evaluation, MemberResult, evaluate_aggregates
+from jifen.engine import EntryError, Evaluation, MemberResult, evaluate_aggregates
 from jifen.engine.evaluate import rank_results
 from jifen.engine.fast import FastResult, SumsEvaluator, fast_path_supported, rank_fast
 from jifen.engine.fast_convert import dimension_codes, from_member_result, to_member_results
+from jifen.ledger.models import ChainHead
 from jifen.orgs.models import Organisation
 from jifen.scoring.aggregates import ScopeMember, ledger_aggregates, scope_members
-from jifen.scoring.fingerprint import InputsHash, SumsHash
+from jifen.scoring.fingerprint import InputsHash, SumsHash, SumsLines
 from jifen.scoring.models import MemberResult as MemberResultRow
 from jifen.scoring.models import ResultSnapshot
+from jifen.scoring.parallel import WorkerFailed, can_fork, fork_map
 from jifen.scoring.scope import Scope
-from jifen.scoring.sums import read_sums
+from jifen.scoring.sums import read_sums, refuse_unknown_items
 
 CHUNK_MEMBERS = 2_000
+PARALLEL_MIN_MEMBERS = 20_000
+"""Below this a scope is evaluated in one process: a fork costs more than it saves."""
 _NONE: tuple[()] = ()
 
 
@@ -71,32 +77,70 @@ class ScopeEvaluation:
 
 
 def evaluate_scope(
-    scope: Scope, *, chunk_members: int = CHUNK_MEMBERS, fast: bool | None = None
+    scope: Scope,
+    *,
+    chunk_members: int = CHUNK_MEMBERS,
+    fast: bool | None = None,
+    workers: int = 1,
 ) -> ScopeEvaluation:
     """Evaluate the scope's members over the database (see the module docstring).
 
     `fast=None` takes the fast path whenever the scheme allows it; `fast=False` forces the
-    full path (the tests compare the two)."""
+    full path (the tests compare the two). `workers` > 1 lets the fast path evaluate a
+    large scope in that many processes (`parallel.py`; the command line's choice)."""
     use_fast = fast_path_supported(scope.scheme) if fast is None else fast
     if use_fast:
-        return _evaluate_fast(scope)
+        return _evaluate_fast(scope, workers)
     return _evaluate_full(scope, chunk_members)
 
 
-def _evaluate_fast(scope: Scope) -> ScopeEvaluation:
+@dataclass(frozen=True)
+class _Part:
+    """Members [start, stop) of the scope's list, whose pks are `pks` (inclusive)."""
+
+    start: int
+    stop: int
+    pks: tuple[int, int] | None
+
+
+def _parts(members: Sequence[ScopeMember], workers: int) -> list[_Part]:
+    """Consecutive runs of members (pk order) for `workers` processes, or one part of all
+    (no pk filter) when the scope is small or workers cannot be used."""
+    count = len(members)
+    if workers < 2 or count < PARALLEL_MIN_MEMBERS or not can_fork():
+        return [_Part(0, count, None)]
+    bounds = [count * k // workers for k in range(workers + 1)]
+    return [
+        _Part(start, stop, (members[start].pk, members[stop - 1].pk))
+        for start, stop in itertools.pairwise(bounds)
+    ]
+
+
+def _evaluate_fast(scope: Scope, workers: int = 1) -> ScopeEvaluation:
     members = scope_members(scope)
     evaluator = SumsEvaluator(scope.scheme, scope.plan)
-    sums, honors, vetoes = read_sums(scope, evaluator.layout)
+    parts = _parts(members, workers)
+
+    def evaluate(part: _Part) -> tuple[str, list[tuple[Any, ...]]]:
+        return _evaluate_part(scope, evaluator, members, part)
+
+    if len(parts) == 1:
+        outputs = [evaluate(parts[0])]
+    else:
+        head = _chain_head(scope)
+        try:
+            outputs = fork_map(evaluate, parts)
+        except WorkerFailed as failed:
+            if failed.kind == EntryError.__name__:
+                refuse_unknown_items(scope)  # the whole scope's message, as one process
+            raise
+        if _chain_head(scope) != head:  # the ledger moved while the parts were read
+            outputs = [evaluate(_Part(0, len(members), None))]
     fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
-    score, add = evaluator.member, fingerprint.add
-    pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
     results: list[FastResult] = []
-    for row in members:
-        mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
-        add(row.member, *mine)
-        result = score(row.member, *mine)
-        if result is not None:
-            results.append(result)
+    for text, rows in outputs:
+        fingerprint.add_text(text)
+        results.extend(FastResult(members[index].member, *row) for index, *row in rows)
     rank_fast(results)
     return ScopeEvaluation(
         scope,
@@ -106,6 +150,34 @@ def _evaluate_fast(scope: Scope) -> ScopeEvaluation:
         fingerprint.hexdigest(),
         fast=True,
     )
+
+
+def _evaluate_part(
+    scope: Scope, evaluator: SumsEvaluator, members: Sequence[ScopeMember], part: _Part
+) -> tuple[str, list[tuple[Any, ...]]]:
+    """(the part's inputs-hash text, its results as (index in `members`, FastResult fields
+    after the member)): plain data, cheap to send from a worker."""
+    sums, honors, vetoes = read_sums(scope, evaluator.layout, part.pks)
+    lines, score = SumsLines(evaluator.layout), evaluator.member
+    pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
+    texts: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    for index in range(part.start, part.stop):
+        row = members[index]
+        mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
+        texts.append(lines(row.member, *mine))
+        result = score(row.member, *mine)
+        if result is not None:
+            rows.append(
+                (index, result.total, result.grade, result.veto, result.dimensions,
+                 result.bonus, result.deductions)
+            )  # fmt: skip
+    return "".join(texts), rows
+
+
+def _chain_head(scope: Scope) -> int | None:
+    """The tenant's last ledger seq: equal before and after means nothing was posted."""
+    return ChainHead.objects.filter(tenant_id=scope.tenant.pk).values_list("seq", flat=True).first()
 
 
 def _evaluate_full(scope: Scope, chunk_members: int) -> ScopeEvaluation:

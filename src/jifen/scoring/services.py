@@ -55,11 +55,12 @@ def hundredths(value: Decimal | None) -> int | None:
     return integral
 
 
-def summarise(*, actor: Any, scope: Scope) -> Summary:
-    """Evaluate `scope` and save the snapshot; `actor=None` is the operator (command line)."""
+def summarise(*, actor: Any, scope: Scope, workers: int = 1) -> Summary:
+    """Evaluate `scope` and save the snapshot; `actor=None` is the operator (command line),
+    who may let a large scope be evaluated in `workers` processes (`parallel.py`)."""
     if actor is not None and not has_org_perm(actor, Perm.MANAGE_PERIOD, scope.organisation):
         raise PermissionDenied("无权限汇总该组织的积分结果")
-    evaluation = evaluate_scope(scope)
+    evaluation = evaluate_scope(scope, workers=workers)
     user = actor if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
         snapshot = ResultSnapshot.objects.create(

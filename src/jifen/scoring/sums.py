@@ -51,6 +51,7 @@ from jifen.scoring.aggregates import effective_entries, period_bucket, sql_rows
 from jifen.scoring.scope import Scope
 
 Rows = dict[int, list[tuple[Any, ...]]]
+PkRange = tuple[int, int]
 """member pk -> the member's rows, each row as the database returned it (pk first)."""
 
 SPECIAL = -2
@@ -70,12 +71,22 @@ def item_table(shape: Layout) -> list[tuple[str, int, int]]:
     return [(code, columns.get(code, SPECIAL), int(code in specials)) for code in codes]
 
 
-def scan_sql(scope: Scope, shape: Layout, items: str) -> tuple[str, tuple[Any, ...]]:
+def scan_sql(
+    scope: Scope, shape: Layout, items: str, pks: PkRange | None = None
+) -> tuple[str, tuple[Any, ...]]:
     """(member_id, period, c_0, …, c_{n-1}, unknown entries, special records) per (member,
-    period); `items` is the item table's SQL (`ic(code, col, special)`)."""
+    period), of the members whose pk is in `pks` (all the scope's by default); `items` is
+    the item table's SQL (`ic(code, col, special)`)."""
+    entries = effective_entries(scope)
+    if pks is not None:
+        # `member_id + 0`: an expression, so that the scan stays on (tenant, date) instead
+        # of fetching a member range row by row through the member index (1.1× the
+        # whole scan's time for half of it on SQLite, measured).
+        entries = entries.alias(member_pk=F("member_id") + 0).filter(
+            member_pk__gte=pks[0], member_pk__lte=pks[1]
+        )
     inner = (
-        effective_entries(scope)
-        .annotate(b=period_bucket(scope), x=F("points_hundredths") * F("quantity"))
+        entries.annotate(b=period_bucket(scope), x=F("points_hundredths") * F("quantity"))
         .values_list(
             "member_id",
             "b",
@@ -119,16 +130,17 @@ def scan_sql(scope: Scope, shape: Layout, items: str) -> tuple[str, tuple[Any, .
     return outer, tuple(params)
 
 
-def read_sums(scope: Scope, shape: Layout) -> tuple[Rows, Rows, Rows]:
-    """(sums, honors, vetoes) by member pk, in the shapes `fast.SumsEvaluator.member` takes.
-    Raises `EntryError` for entries of unknown items."""
+def read_sums(scope: Scope, shape: Layout, pks: PkRange | None = None) -> tuple[Rows, Rows, Rows]:
+    """(sums, honors, vetoes) by member pk, in the shapes `fast.SumsEvaluator.member` takes,
+    of the members whose pk is in `pks` (inclusive; all by default). Raises `EntryError`
+    for entries of unknown items (naming those of the whole scope)."""
     width = 2 + len(shape.columns)
     sums: Rows = {}
     records: list[tuple[int, int, str]] = []
     unknown = 0
     get = sums.get
     with _item_table(shape) as (items, params):
-        sql, scan_params = scan_sql(scope, shape, items)
+        sql, scan_params = scan_sql(scope, shape, items, pks)
         for row in sql_rows(sql, (*scan_params, *params), server_side=False):
             unknown += row[width]
             if row[width + 1]:
@@ -140,7 +152,7 @@ def read_sums(scope: Scope, shape: Layout) -> tuple[Rows, Rows, Rows]:
             else:
                 found.append(sums_row)
     if unknown:
-        _refuse_unknown_items(scope)
+        refuse_unknown_items(scope)
     return sums, *_specials(records, shape)
 
 
@@ -207,7 +219,7 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _refuse_unknown_items(scope: Scope) -> None:
+def refuse_unknown_items(scope: Scope) -> None:
     """`EntryError` as the full path raises it for entries of items the scheme lacks."""
     rows = (
         effective_entries(scope)

@@ -1,6 +1,10 @@
 """`jifen summarise`: evaluate a tenant or a subtree over the database and save the snapshot.
 
     jifen summarise --tenant CODE [--organisation CODE] --period P [--scheme CODE]
+                    [--workers N]
+
+A scope of 20,000 members or more is evaluated in `--workers` processes (default: one per
+core, at most four); the results and the inputs hash are the same with any number.
 
 Bad input (an unknown tenant, organisation or scheme, a bad period, ledger entries the
 scheme refuses) prints a Chinese message on stderr and exits with status 2; nothing is
@@ -15,6 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from jifen.engine.errors import EngineError
+from jifen.scoring.parallel import default_workers
 from jifen.scoring.scope import ScopeError, find_organisations, resolve_scope
 from jifen.scoring.selectors import grade_counts
 from jifen.scoring.services import summarise
@@ -28,6 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="只汇总该党组织及其下级组织")
         parser.add_argument("--period", required=True, help="期间：2026、2026-H1、2026-Q3、2026-07")
         parser.add_argument("--scheme", help="积分办法代码（子树使用多个办法时必填）")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="大范围汇总使用的进程数（默认每个处理器核心一个，最多4个）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,7 +49,7 @@ class Command(BaseCommand):
                 period=options["period"],
                 scheme_code=options["scheme"],
             )
-            done = summarise(actor=None, scope=scope)
+            done = summarise(actor=None, scope=scope, workers=max(1, options["workers"]))
         except (ScopeError, EngineError) as error:
             self.stderr.write(f"汇总失败：{error}")
             sys.exit(2)
