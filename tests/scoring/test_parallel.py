@@ -106,6 +106,7 @@ def _district(world: Any, scheme_code: str, size: int, seed: int) -> Any:
             rows.append((member, item.code, some_points(item, rng), dt.date(2025, 6, 1), 1, ""))
     if shape.veto_items:
         veto = scheme.item(shape.veto_items[0])
+        assert veto is not None
         for member, month in [(members[-1], 3), (members[-1], 2), (members[size // 2], 9)]:
             rows.append((member, veto.code, some_points(veto, rng), dt.date(2025, month, 1), 1, ""))
     posted = world.post(rows)
@@ -181,9 +182,12 @@ def test_when_the_ledger_moves_during_the_parts_the_scope_is_read_again_at_once(
     monkeypatch.setattr(selectors, "_chain_head", lambda scope: next(heads))
     reads: list[Any] = []
     real_read = selectors.read_sums
-    monkeypatch.setattr(
-        selectors, "read_sums", lambda *args: reads.append(args[2]) or real_read(*args)
-    )
+
+    def read_sums(*args: Any) -> Any:
+        reads.append(args[2])
+        return real_read(*args)
+
+    monkeypatch.setattr(selectors, "read_sums", read_sums)
     again = evaluate_scope(scope, workers=2)
     assert reads[-1] is None  # the last read was of the whole scope, in this process
     assert again.inputs_hash == one.inputs_hash
