@@ -113,3 +113,39 @@ def test_the_ledger_refuses_control_characters_in_an_honor_key(world: Any) -> No
         world.post([(member, honor.code, honor.fixed_points or Decimal(1), dt.date(2025, 3, 1), 1,
                      "优秀\x1e党员")])  # fmt: skip
     assert LedgerEntry.objects.count() == before
+
+
+def test_reversed_entries_are_taken_out_of_the_sums_honors_and_vetoes(world: Any) -> None:
+    """The scan counts reversed entries and takes them out afterwards: a period left with
+    no entry disappears, as if it had never been read."""
+    from jifen.scoring.sums import read_sums
+
+    scheme = load_scheme("s002")
+    shape = layout(scheme)
+    honor, veto = scheme.item(shape.honor_items[0]), scheme.item(shape.veto_items[0])
+    deduction = scheme.item(shape.columns[0].items[0])
+    assert honor is not None and veto is not None and deduction is not None
+    branch = world.branch("s002")
+    alone, honoured, vetoed = (world.member(branch) for _ in range(3))
+    rng = random.Random(2)
+    may, june = dt.date(2025, 5, 1), dt.date(2025, 6, 1)
+    posted = world.post(
+        [
+            (alone, deduction.code, some_points(deduction, rng), may, 1, ""),
+            (honoured, honor.code, some_points(honor, rng), may, 1, "优秀党员"),
+            (honoured, honor.code, some_points(honor, rng), june, 1, "先进个人"),
+            (vetoed, veto.code, some_points(veto, rng), may, 1, ""),
+            (vetoed, deduction.code, some_points(deduction, rng), june, 2, ""),
+        ]
+    )
+    for index in (0, 1, 3):
+        world.reverse(posted[index], on=dt.date(2025, 11, 2))  # dated in another quarter
+    scope = resolve_scope(tenant=world.tenant, organisation=branch, period="2025")
+    sums, honors, vetoes = read_sums(scope, shape)
+    assert alone.pk not in sums and alone.pk not in honors
+    assert [row[2] for row in honors[honoured.pk]] == ["先进个人"]
+    # An honor under highest-only is in no summed column: its period's sums are zeros.
+    assert [row[2:] for row in sums[honoured.pk]] == [(0,) * len(shape.columns)]
+    assert vetoed.pk not in vetoes
+    assert [row[1] for row in sums[vetoed.pk]] == [1]  # Q2, the deduction only
+    assert sums[vetoed.pk][0][2] == 2 * deduction.fixed_points * 100

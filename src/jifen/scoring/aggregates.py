@@ -110,19 +110,29 @@ def scope_members(scope: Scope) -> list[ScopeMember]:
 
 def effective_entries(scope: Scope) -> QuerySet[LedgerEntry]:
     """The effective ledger entries the scope reads (see the module docstring)."""
+    return entries_in_reach(scope).exclude(pk__in=reversed_ids(scope))
+
+
+def entries_in_reach(scope: Scope) -> QuerySet[LedgerEntry]:
+    """The scope's entries of the year up to `Plan.read_to`, reversals left out but the
+    entries they reverse still in (`effective_entries` leaves those out too)."""
     plan = scope.plan
-    reversed_ids = LedgerEntry.objects.filter(
-        tenant_id=scope.tenant.pk, reverses__isnull=False
-    ).values("reverses_id")
     entries = LedgerEntry.objects.filter(
         tenant_id=scope.tenant.pk,
         occurred_on__gte=plan.read_from,
         occurred_on__lte=plan.read_to,
         reverses__isnull=True,
-    ).exclude(pk__in=reversed_ids)
+    )
     if not scope.whole_tenant:
         entries = entries.filter(member_id__in=member_queryset(scope).values("pk"))
     return entries
+
+
+def reversed_ids(scope: Scope) -> QuerySet[Any]:
+    """The ids of the tenant's reversed entries, whatever the dates of their reversals."""
+    return LedgerEntry.objects.filter(tenant_id=scope.tenant.pk, reverses__isnull=False).values(
+        "reverses_id"
+    )
 
 
 def row_item_codes(scope: Scope) -> list[str]:

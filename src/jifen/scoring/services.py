@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -73,7 +74,9 @@ def summarise(*, actor: Any, scope: Scope, workers: int = 1) -> Summary:
             member_count=len(evaluation.rows),
             created_by=user,
         )
-        insert_results(_rows(snapshot, evaluation))
+        # In member order, not rank order: the (snapshot, member) and member indexes then
+        # grow at their ends instead of everywhere (halves SQLite's insert; measured).
+        insert_results(iter(sorted(_rows(snapshot, evaluation), key=itemgetter(1))))
         record(
             RESULT_SNAPSHOT,
             actor=actor,
