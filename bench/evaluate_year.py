@@ -21,12 +21,14 @@ settings pointed at it migrates it and builds, untimed:
 
 Then it times, interleaved (bare, full, bare, full, ...), after one untimed warm-up of (b):
 
-(a) full: the year-end summary as an operator runs it — `resolve_scope` + `summarise`:
-    the effective entries summed in SQL (s002 takes the fast path: one row per member and
-    quarter with a column per dimension, plus the honors' maxima and the vetoes), four
-    quarters per member, the annual weighted mean, grades, ranks in the tenant and per
-    category, the inputs hash, and the snapshot (100,000 `MemberResult` rows and the audit
-    row) written in one transaction;
+(a) full: the year-end summary as an operator runs it — `resolve_scope` + `summarise`
+    with `jifen summarise`'s default workers (`--workers`): the effective entries summed
+    in one SQL scan (s002 takes the fast path: one row per member and quarter with a
+    column per dimension, the honors' and vetoes' entries in the same row), split into
+    member ranges read and evaluated by worker processes, four quarters per member, the
+    annual weighted mean, grades, ranks in the tenant and per category, the inputs hash,
+    and the snapshot (100,000 `MemberResult` rows and the audit row) written in one
+    transaction;
 (b) bare: `SELECT member_id, dimension, SUM(points_hundredths * quantity) FROM ledger JOIN
     bench_item ... WHERE tenant AND year GROUP BY member_id, dimension`, every row fetched.
 
