@@ -18,6 +18,7 @@ would end the parent's session on the shared socket) and opens its own.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import traceback
@@ -77,15 +78,20 @@ def _fork(function: Callable[[Part], Out], part: Part) -> tuple[int, int]:
     if pid:
         os.close(write_end)
         return pid, read_end
-    os.close(read_end)  # the worker from here on; it never returns
-    status = 0
+    os.close(read_end)  # the worker from here on: whatever happens, it ends in os._exit
+    status = 1
     try:
-        _detach_connections()
-        payload = pickle.dumps(("ok", function(part)), protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException as error:  # noqa: BLE001 (reported to the parent, which raises)
-        payload = pickle.dumps(("error", type(error).__name__, traceback.format_exc()))
-        status = 1
-    try:
+        detached = False
+        try:
+            _detach_connections()
+            detached = True
+            payload = pickle.dumps(("ok", function(part)), protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        except BaseException as error:  # noqa: BLE001 (reported to the parent, which raises)
+            payload = pickle.dumps(("error", type(error).__name__, traceback.format_exc()))
+        if detached:  # only the worker's own connections are left to close
+            with contextlib.suppress(Exception):
+                connections.close_all()
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(payload)
     finally:
