@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,16 @@ def scratch_postgres(label: str) -> Iterator[tuple[str, Path]]:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
             # FORCE: a worker that died mid-run may still hold a connection.
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def bench_database(
+    label: str, database: str, reuse_url: str | None
+) -> AbstractContextManager[tuple[str, Path]]:
+    """(DATABASE_URL, data dir): `reuse_url` as given (`--reuse-url`: a database kept
+    between runs), else a fresh scratch database of `database`'s engine."""
+    if reuse_url:
+        return nullcontext((reuse_url, Path(tempfile.mkdtemp(prefix=f"jifen-bench-{label}-"))))
+    return scratch_postgres(label) if database == "postgresql" else scratch_sqlite(label)
 
 
 def django_env(database_url: str, data_dir: Path) -> dict[str, str]:

@@ -50,20 +50,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 from _common import (
+    bench_database,
     current_rss_mib,
     django_env,
     figures_table,
     machine,
     peak_rss_mib,
     run_worker,
-    scratch_postgres,
-    scratch_sqlite,
 )
 
 TARGET_RATIO = 2.0
@@ -453,18 +451,14 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 # --- parent: scratch databases, one subprocess each, one summary ---------------------------
 
 
-def _scratch(database: str, args: argparse.Namespace) -> AbstractContextManager[Any]:
-    if args.reuse_url:
-        folder = Path(tempfile.mkdtemp(prefix="jifen-bench-evaluate-"))
-        return nullcontext((args.reuse_url, folder))
-    return scratch_postgres("evaluate") if database == "postgresql" else scratch_sqlite("evaluate")
-
-
 def measure(database: str, args: argparse.Namespace) -> dict[str, Any] | None:
     print(
         f"== {database}: {args.members:,} members × {args.entries_per_member} entries", flush=True
     )
-    with _scratch(database, args) as (url, data_dir), tempfile.TemporaryDirectory() as tmp:
+    with (
+        bench_database("evaluate", database, args.reuse_url) as (url, data_dir),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         out = Path(tmp) / "result.json"
         argv = [
             str(Path(__file__).resolve()), "--worker", "--result", str(out),

@@ -38,19 +38,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from _common import (
+    bench_database,
     current_rss_mib,
     django_env,
     figures_table,
     machine,
     peak_rss_mib,
     run_worker,
-    scratch_postgres,
-    scratch_sqlite,
 )
 
 TARGET_PEAK_MIB = 300
@@ -190,15 +188,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 # --- parent ---------------------------------------------------------------------------------
 
 
-def _database(database: str, args: argparse.Namespace) -> AbstractContextManager[Any]:
-    if args.reuse_url:
-        return nullcontext((args.reuse_url, Path(tempfile.mkdtemp(prefix="jifen-bench-export-"))))
-    return scratch_postgres("export") if database == "postgresql" else scratch_sqlite("export")
-
-
 def run(database: str, args: argparse.Namespace) -> dict[str, Any] | None:
     print(f"== {database}: ranking of {args.members:,} members to .xlsx", flush=True)
-    with _database(database, args) as (url, data_dir), tempfile.TemporaryDirectory() as tmp:
+    with (
+        bench_database("export", database, args.reuse_url) as (url, data_dir),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         env = django_env(url, data_dir)  # one set of keys for both subprocesses
         common = ["--members", str(args.members), "--repeat", str(args.repeat),
                   "--seed", str(args.seed)]  # fmt: skip

@@ -41,21 +41,19 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 from _common import (
+    bench_database,
     current_rss_mib,
     django_env,
     figures_table,
     machine,
     peak_rss_mib,
     run_worker,
-    scratch_postgres,
-    scratch_sqlite,
 )
 
 TARGET_PG_RATE = 50_000  # entries/s, from the issue
@@ -337,13 +335,12 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 # --- parent: scratch databases, one subprocess each, one summary ---------------------------
 
 
-def _scratch(database: str) -> AbstractContextManager[tuple[str, Path]]:
-    return scratch_postgres("ledger") if database == "postgresql" else scratch_sqlite("ledger")
-
-
 def measure(database: str, args: argparse.Namespace) -> dict[str, Any] | None:
     print(f"== {database}: {args.entries:,} entries in batches of {args.batch:,}", flush=True)
-    with _scratch(database) as (url, data_dir), tempfile.TemporaryDirectory() as tmp:
+    with (
+        bench_database("ledger", database, None) as (url, data_dir),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         out = Path(tmp) / "result.json"
         argv = [
             str(Path(__file__).resolve()), "--worker", "--result", str(out),

@@ -123,11 +123,11 @@ def _snapshot_of(evaluation: Any) -> list[tuple[Any, ...]]:
     ]  # fmt: skip
 
 
-forkable = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite's test database is in memory: a forked worker cannot open it "
-    "(the workers are measured on SQLite files by bench/evaluate_year.py)",
+IN_MEMORY = (
+    "SQLite's test database is in memory: a forked worker cannot open it "
+    "(the workers are measured on SQLite files by bench/evaluate_year.py)"
 )
+forkable = pytest.mark.skipif(connection.vendor == "sqlite", reason=IN_MEMORY)
 
 
 @forkable
