@@ -64,3 +64,22 @@ def test_entries_the_scheme_does_not_know_are_refused_with_their_ledger_row(
     assert status == 2 and out == ""
     assert "未知的积分项目 'volunteer'" in err
     assert not ResultSnapshot.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("workers", ["0", "-2", "two"])
+def test_a_bad_number_of_workers_is_refused_before_anything_is_read(
+    personas: Any, workers: str
+) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="进程数应为正整数"):
+        run("--tenant", "D", "--period", "2025", "--workers", workers)
+    assert not ResultSnapshot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_workers_are_accepted_and_a_small_scope_stays_in_one_process(personas: Any) -> None:
+    status, out, err = run("--tenant", "D", "--period", "2025", "--workers", "3")
+    assert (status, err) == (0, "")
+    assert ResultSnapshot.objects.count() == 1

@@ -94,10 +94,10 @@ def _order(aggregate: Aggregate) -> tuple[str, str, str]:
 
 
 class SumsHash:
-    """The fast path's inputs hash. Feed members in ascending id order with their rows
-    (`add`), or feed the text of consecutive runs of members (`lines`, `add_text`): a
-    part of the scope evaluated in a worker process sends its text, and the parent adds
-    the parts in order, which gives the same digest."""
+    """The fast path's inputs hash: the header, then the text (`SumsLines`) of the scope's
+    members in ascending id order, added in consecutive runs (`add_text`) — a part of the
+    scope evaluated in a worker process sends its text, and the parent adds the parts in
+    order, which gives the digest of one run."""
 
     def __init__(self, scheme: Scheme, period: str, shape: Layout) -> None:
         self._hash = hashlib.sha256()
@@ -106,16 +106,6 @@ class SumsHash:
             most = "" if column.max is None else str(column.max)
             lines.append(f"C\t{k}\t{column.target}\t{most}\t{','.join(column.items)}\n")
         self._hash.update("".join(lines).encode())
-        self.lines = SumsLines(shape)
-
-    def add(
-        self,
-        member: Member,
-        sums: Sequence[Sequence[Any]],
-        honors: Sequence[Sequence[Any]],
-        vetoes: Sequence[Sequence[Any]],
-    ) -> None:
-        self._hash.update(self.lines(member, sums, honors, vetoes).encode())
 
     def add_text(self, text: str) -> None:
         self._hash.update(text.encode())

@@ -6,9 +6,12 @@ Design overview
   number of members.
 - **Fast path** (the scheme has no item limits, `jifen.engine.fast.fast_path_supported`;
   every preset): per-(member, scoring period) sums with one column per dimension or pool,
-  the de-duplicated honors' maxima and the veto entries come from three set-based queries
+  the de-duplicated honors' maxima and the veto entries come from one scan of the ledger
   (`sums.py`), and `fast.SumsEvaluator` computes results only, in integer hundredths,
-  member by member.
+  member by member. With `workers` > 1 (the command line) a scope of
+  `PARALLEL_MIN_MEMBERS` or more is cut into contiguous member ranges, each read and
+  evaluated in a forked process (`parallel.py`); the parts' results and inputs-hash text
+  are joined in member order, so nothing depends on the number of workers.
 - **Full path** (otherwise): the engine's `Aggregate`s from one GROUP BY and one query of
   the row items (`aggregates.py`), fed to the pure engine (`evaluate_aggregates`) in
   chunks of members, in id order, so that the traces it builds are dropped chunk by chunk.

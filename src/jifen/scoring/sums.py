@@ -169,7 +169,7 @@ def read_sums(scope: Scope, shape: Layout, pks: PkRange | None = None) -> tuple[
     # which costs less than testing every entry against the reversals (SQLite: 0.4 s of
     # 2.4 s per half-district scan).
     reversed_rows = _reversed_rows(scope, pks)
-    touched = {(row[0], row[1]) for row in reversed_rows}
+    touched_members = {row[0] for row in reversed_rows}
     counts: dict[tuple[int, int], int] = {}
     with _item_table(shape) as (items, params), _one_core_each(pks is not None):
         sql, scan_params = scan_sql(scope, shape, items, pks)
@@ -177,7 +177,7 @@ def read_sums(scope: Scope, shape: Layout, pks: PkRange | None = None) -> tuple[
             unknown += row[width]
             if row[width + 2]:
                 records.append((row[0], row[1], row[width + 2]))
-            if touched and (row[0], row[1]) in touched:
+            if row[0] in touched_members:
                 counts[(row[0], row[1])] = row[width + 1]
             sums_row = row[:width]
             found = get(row[0])
@@ -188,7 +188,9 @@ def read_sums(scope: Scope, shape: Layout, pks: PkRange | None = None) -> tuple[
     unknown -= _take_out(reversed_rows, sums, counts, shape)
     if unknown:
         refuse_unknown_items(scope)
-    skip = frozenset(row[4] for row in reversed_rows)
+    skip: dict[tuple[int, int], set[int]] = {}
+    for member, bucket, _, _, seq in reversed_rows:
+        skip.setdefault((member, bucket), set()).add(seq)
     return sums, *_specials(records, shape, skip)
 
 
@@ -255,18 +257,24 @@ def _item_table(shape: Layout) -> Iterator[tuple[str, tuple[Any, ...]]]:
 
 
 def _specials(
-    records: list[tuple[int, int, str]], shape: Layout, skip: frozenset[int]
+    records: list[tuple[int, int, str]],
+    shape: Layout,
+    skip: dict[tuple[int, int], set[int]],
 ) -> tuple[Rows, Rows]:
-    """(honors, vetoes) by member pk from the scan's records, leaving out the entries whose
-    seq is in `skip` (reversed): an honor's highest points per (member, period,
-    honor_key, item); a veto item's earliest entry per (member, period, item), by date
-    then seq."""
+    """(honors, vetoes) by member pk from the scan's records, leaving out the reversed
+    entries (`skip`: their seqs by (member, period)): an honor's highest points per
+    (member, period, honor_key, item); a veto item's earliest entry per (member, period,
+    item), by date then seq."""
     honor_items, veto_items = frozenset(shape.honor_items), frozenset(shape.veto_items)
     honors: Rows = {}
     vetoes: Rows = {}
     for member, bucket, text in records:
-        if skip:
-            kept = [r for r in text.split(RECORD_END) if int(r.split(FIELD_END, 1)[0]) not in skip]
+        reversed_seqs = skip.get((member, bucket)) if skip else None
+        if reversed_seqs:  # only the few groups that hold a reversed entry
+            kept = [
+                r for r in text.split(RECORD_END)
+                if int(r.split(FIELD_END, 1)[0]) not in reversed_seqs
+            ]  # fmt: skip
             if not kept:
                 continue
             text = RECORD_END.join(kept)

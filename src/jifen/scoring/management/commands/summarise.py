@@ -13,6 +13,7 @@ written.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import Any
 
@@ -25,6 +26,16 @@ from jifen.scoring.selectors import grade_counts
 from jifen.scoring.services import summarise
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"进程数应为正整数，实际为 {text!r}")
+    return value
+
+
 class Command(BaseCommand):
     help = "汇总积分结果并保存快照 (evaluate over the database and save a result snapshot)"
 
@@ -35,7 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("--scheme", help="积分办法代码（子树使用多个办法时必填）")
         parser.add_argument(
             "--workers",
-            type=int,
+            type=_positive,
             default=default_workers(),
             help="大范围汇总使用的进程数（默认每个处理器核心一个，最多4个）",
         )
@@ -49,7 +60,7 @@ class Command(BaseCommand):
                 period=options["period"],
                 scheme_code=options["scheme"],
             )
-            done = summarise(actor=None, scope=scope, workers=max(1, options["workers"]))
+            done = summarise(actor=None, scope=scope, workers=options["workers"])
         except (ScopeError, EngineError) as error:
             self.stderr.write(f"汇总失败：{error}")
             sys.exit(2)
