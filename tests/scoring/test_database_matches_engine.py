@@ -23,7 +23,9 @@ from jifen.engine import Member, Scheme, evaluate, load_scheme
 from jifen.engine.fast import fast_path_supported
 from jifen.engine.scheme import Item
 from jifen.scoring.scope import resolve_scope
-from jifen.scoring.selectors import evaluate_scope
+from jifen.scoring.selectors import evaluate_for_snapshot, evaluate_scope
+
+from .compact import compact_rows, compact_rows_of
 
 YEAR = 2025
 PERIODS = [
@@ -195,6 +197,11 @@ def check_case(world: Any, scheme_code: str, case: dict[str, Any]) -> None:
         assert comparable(fast.evaluation) == comparable(expected)
         # The snapshot's shape (hundredths) is the same from both paths, too.
         assert fast.rows == full.rows
+        # And the summary's own reading (members read per part, plain rows) gives the
+        # same rows, ranks and inputs hash as the fast path.
+        compact = evaluate_for_snapshot(scope)
+        assert compact.inputs_hash == fast.inputs_hash
+        assert compact_rows(compact) == compact_rows_of(fast)
 
 
 @pytest.mark.django_db

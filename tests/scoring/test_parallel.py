@@ -23,8 +23,9 @@ from jifen.engine.fast import layout
 from jifen.scoring import selectors
 from jifen.scoring.parallel import WorkerFailed, can_fork, fork_map
 from jifen.scoring.scope import resolve_scope
-from jifen.scoring.selectors import evaluate_scope
+from jifen.scoring.selectors import evaluate_for_snapshot, evaluate_scope
 
+from .compact import compact_rows, compact_rows_of
 from .test_specials import some_points
 
 FAST_SCHEME = str(Path(__file__).resolve().parent / "fast_mixed.toml")
@@ -147,6 +148,11 @@ def test_workers_give_the_rows_and_inputs_hash_of_one_process(
         several = evaluate_scope(scope, workers=workers)
         assert several.inputs_hash == one.inputs_hash
         assert _snapshot_of(several) == _snapshot_of(one)
+    # The summary's reading: members read by each worker, plain rows back, ranks after.
+    for workers in (1, 2, 3):
+        compact = evaluate_for_snapshot(scope, workers=workers)
+        assert compact.inputs_hash == one.inputs_hash
+        assert compact_rows(compact) == compact_rows_of(one)
     assert any(row.veto for row in one.rows) or scheme_code == FAST_SCHEME
 
 
@@ -166,6 +172,9 @@ def test_an_unknown_item_read_by_a_worker_is_refused_as_in_one_process(
     with pytest.raises(EntryError) as together:
         evaluate_scope(scope, workers=2)
     assert str(together.value) == str(alone.value)
+    with pytest.raises(EntryError) as summary:
+        evaluate_for_snapshot(scope, workers=2)
+    assert str(summary.value) == str(alone.value)
     assert "no_such_item" in str(alone.value)
 
 

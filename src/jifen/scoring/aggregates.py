@@ -79,17 +79,18 @@ def member_queryset(scope: Scope) -> QuerySet[MemberModel]:
     return members
 
 
-def scope_members(scope: Scope) -> list[ScopeMember]:
-    """The scope's members in id order, with `exempt` status where an exemption is filed."""
+def scope_members(scope: Scope, pks: tuple[int, int] | None = None) -> list[ScopeMember]:
+    """The scope's members in id order, with `exempt` status where an exemption is filed;
+    only those whose pk is in `pks` (inclusive) if given."""
     request = scope.plan.request
-    exempt = set(
-        Exemption.objects.filter(
-            tenant_id=scope.tenant.pk, state=ExemptionState.FILED, starts_on__lte=request.end
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=request.start))
-        .values_list("member_id", flat=True)
-    )
+    exemptions = Exemption.objects.filter(
+        tenant_id=scope.tenant.pk, state=ExemptionState.FILED, starts_on__lte=request.end
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=request.start))
     rows = member_queryset(scope).order_by("pk")
+    if pks is not None:
+        exemptions = exemptions.filter(member_id__gte=pks[0], member_id__lte=pks[1])
+        rows = rows.filter(pk__gte=pks[0], pk__lte=pks[1])
+    exempt = set(exemptions.values_list("member_id", flat=True))
     return [
         ScopeMember(
             pk,

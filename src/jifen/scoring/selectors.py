@@ -26,9 +26,10 @@ Design overview
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import F, QuerySet
 
@@ -36,9 +37,15 @@ from jifen.engine import EntryError, Evaluation, MemberResult, evaluate_aggregat
 from jifen.engine.evaluate import rank_results
 from jifen.engine.fast import FastResult, SumsEvaluator, fast_path_supported, rank_fast
 from jifen.engine.fast_convert import dimension_codes, from_member_result, to_member_results
+from jifen.engine.ranking import competition_ranks
 from jifen.ledger.models import ChainHead
 from jifen.orgs.models import Organisation
-from jifen.scoring.aggregates import ScopeMember, ledger_aggregates, scope_members
+from jifen.scoring.aggregates import (
+    ScopeMember,
+    ledger_aggregates,
+    member_queryset,
+    scope_members,
+)
 from jifen.scoring.fingerprint import InputsHash, SumsHash, SumsLines
 from jifen.scoring.models import MemberResult as MemberResultRow
 from jifen.scoring.models import ResultSnapshot
@@ -109,36 +116,49 @@ class _Part:
 def _parts(members: Sequence[ScopeMember], workers: int) -> list[_Part]:
     """Consecutive runs of members (pk order) for `workers` processes, or one part of all
     (no pk filter) when the scope is small or workers cannot be used."""
-    count = len(members)
-    if workers < 2 or count < PARALLEL_MIN_MEMBERS or not can_fork():
-        return [_Part(0, count, None)]
-    bounds = [count * k // workers for k in range(workers + 1)]
+    bounds = _bounds(len(members), workers)
     return [
-        _Part(start, stop, (members[start].pk, members[stop - 1].pk))
+        _Part(start, stop, (members[start].pk, members[stop - 1].pk) if len(bounds) > 2 else None)
         for start, stop in itertools.pairwise(bounds)
     ]
+
+
+def _bounds(count: int, workers: int) -> list[int]:
+    """Where `count` members in pk order are cut for `workers` processes: [0, count] alone
+    when the scope is small or workers cannot be used."""
+    if workers < 2 or count < PARALLEL_MIN_MEMBERS or not can_fork():
+        return [0, count]
+    return [count * k // workers for k in range(workers + 1)]
+
+
+def _run_parts(scope: Scope, evaluate: Callable[[Any], Any], parts: list[Any], whole: Any) -> Any:
+    """[evaluate(part) for part in parts], in worker processes when there are several;
+    the ledger's head is compared before and after, and a moved ledger is read again as
+    `whole` in this process. A worker's EntryError is raised with the whole scope's
+    message, as one process gives it."""
+    if len(parts) == 1:
+        return [evaluate(parts[0])]
+    head = _chain_head(scope)
+    try:
+        outputs = fork_map(evaluate, parts)
+    except WorkerFailed as failed:
+        if failed.kind == EntryError.__name__:
+            refuse_unknown_items(scope)
+        raise
+    if _chain_head(scope) != head:  # the ledger moved while the parts were read
+        outputs = [evaluate(whole)]
+    return outputs
 
 
 def _evaluate_fast(scope: Scope, workers: int = 1) -> ScopeEvaluation:
     members = scope_members(scope)
     evaluator = SumsEvaluator(scope.scheme, scope.plan)
-    parts = _parts(members, workers)
 
     def evaluate(part: _Part) -> tuple[str, list[tuple[Any, ...]]]:
         return _evaluate_part(scope, evaluator, members, part)
 
-    if len(parts) == 1:
-        outputs = [evaluate(parts[0])]
-    else:
-        head = _chain_head(scope)
-        try:
-            outputs = fork_map(evaluate, parts)
-        except WorkerFailed as failed:
-            if failed.kind == EntryError.__name__:
-                refuse_unknown_items(scope)  # the whole scope's message, as one process
-            raise
-        if _chain_head(scope) != head:  # the ledger moved while the parts were read
-            outputs = [evaluate(_Part(0, len(members), None))]
+    whole = _Part(0, len(members), None)
+    outputs = _run_parts(scope, evaluate, _parts(members, workers), whole)
     fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
     results: list[FastResult] = []
     for text, rows in outputs:
@@ -176,6 +196,140 @@ def _evaluate_part(
                  result.bonus, result.deductions)
             )  # fmt: skip
     return "".join(texts), rows
+
+
+class MemberRow(NamedTuple):
+    """One member's result as a snapshot stores it (hundredths), before its ranks; a plain
+    tuple on its way from a worker (a dataclass costs its own pickling per member)."""
+
+    pk: int
+    branch_id: int
+    category: str
+    rankable: bool
+    """A total and no status: ranked."""
+    total: int | None
+    grade: str
+    veto: str
+    dimensions: str
+    """As the snapshot's JSON text (`dimensions_text`)."""
+    bonus: int | None
+    deductions: int | None
+
+
+@dataclass
+class CompactEvaluation:
+    """A scope evaluated for its snapshot (`evaluate_for_snapshot`): the fast path's
+    results in member pk order, with their ranks (None: not ranked)."""
+
+    scope: Scope
+    rows: list[MemberRow]
+    ranks: list[int | None]
+    category_ranks: list[int | None]
+    dimension_codes: tuple[str, ...]
+    inputs_hash: str
+
+
+def evaluate_for_snapshot(scope: Scope, *, workers: int = 1) -> CompactEvaluation:
+    """The fast path (the scheme must allow it) as the summary needs it: the same results
+    and inputs hash as `evaluate_scope`, with less work left to the parent process —
+    each part reads its own members and returns plain rows; the parent only ranks.
+    In `workers` processes for a scope of `PARALLEL_MIN_MEMBERS` or more."""
+    evaluator = SumsEvaluator(scope.scheme, scope.plan)
+    ranges: list[tuple[int, int] | None] = [None]
+    if workers > 1 and can_fork():
+        pks = list(member_queryset(scope).order_by("pk").values_list("pk", flat=True))
+        bounds = _bounds(len(pks), workers)
+        if len(bounds) > 2:
+            ranges = [(pks[a], pks[b - 1]) for a, b in itertools.pairwise(bounds)]
+
+    def evaluate(pks: tuple[int, int] | None) -> tuple[str, list[tuple[Any, ...]]]:
+        return _compact_part(scope, evaluator, pks)
+
+    outputs = _run_parts(scope, evaluate, ranges, None)
+    fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
+    rows: list[MemberRow] = []
+    for text, part_rows in outputs:
+        fingerprint.add_text(text)
+        rows.extend(map(MemberRow._make, part_rows))
+    ranks, category_ranks = _ranks(rows)
+    return CompactEvaluation(
+        scope, rows, ranks, category_ranks, evaluator.dimension_codes, fingerprint.hexdigest()
+    )
+
+
+def _compact_part(
+    scope: Scope, evaluator: SumsEvaluator, pks: tuple[int, int] | None
+) -> tuple[str, list[tuple[Any, ...]]]:
+    """(inputs-hash text, results as `MemberRow` fields) of the members whose pk is in
+    `pks` (all by default)."""
+    members = scope_members(scope, pks)
+    sums, honors, vetoes = read_sums(scope, evaluator.layout, pks)
+    lines, score = SumsLines(evaluator.layout), evaluator.member
+    dimensions = dimensions_text(evaluator.dimension_codes)
+    pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
+    texts: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    for row in members:
+        member = row.member
+        mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
+        texts.append(lines(member, *mine))
+        result = score(member, *mine)
+        if result is not None:
+            rows.append(
+                (
+                    row.pk, row.branch_id, member.category,
+                    result.total is not None and member.status == "",
+                    result.total, result.grade or "", result.veto or "",
+                    dimensions(result.dimensions), result.bonus, result.deductions,
+                )
+            )  # fmt: skip
+    return "".join(texts), rows
+
+
+def dimensions_text(codes: tuple[str, ...]) -> Callable[[tuple[int, ...]], str]:
+    """The JSON text of a result's dimensions in hundredths, as Django's JSONField writes
+    `{"study": "9.00", ...}` (json.dumps; the codes are plain ASCII)."""
+    text = _CentsText()
+    template = "{" + ", ".join(f'{json.dumps(code)}: "%s"' for code in codes) + "}"
+
+    def dimensions(values: tuple[int, ...]) -> str:
+        return template % tuple(map(text, values)) if values else "{}"
+
+    return dimensions
+
+
+class _CentsText:
+    """Hundredths as the text `f"{Decimal:.2f}"` gives ("9.00", "-0.50"), cached: a
+    district's dimensions take few distinct values."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, str] = {}
+
+    def __call__(self, value: int) -> str:
+        found = self._cache.get(value)
+        if found is None:
+            sign = "-" if value < 0 else ""
+            whole, cents = divmod(abs(value), 100)
+            found = self._cache[value] = f"{sign}{whole}.{cents:02d}"
+        return found
+
+
+def _ranks(rows: Sequence[MemberRow]) -> tuple[list[int | None], list[int | None]]:
+    """Competition ranks of the rows with a total and no status, overall and per category
+    (`fast.rank_fast`'s rule), aligned with `rows`."""
+    ranks: list[int | None] = [None] * len(rows)
+    category_ranks: list[int | None] = [None] * len(rows)
+    ranked = [i for i, row in enumerate(rows) if row.rankable and row.total is not None]
+    totals = [rows[i].total for i in ranked]
+    by_category: dict[str, list[int]] = {}
+    for i, rank in zip(ranked, competition_ranks(totals), strict=True):
+        ranks[i] = rank
+        by_category.setdefault(rows[i].category, []).append(i)
+    for indexes in by_category.values():
+        within = competition_ranks([rows[i].total for i in indexes])
+        for i, rank in zip(indexes, within, strict=True):
+            category_ranks[i] = rank
+    return ranks, category_ranks
 
 
 def _chain_head(scope: Scope) -> int | None:

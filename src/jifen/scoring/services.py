@@ -14,7 +14,6 @@ as the JSON text Django's JSONField writes (`{"study": "9.00", ...}`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,10 +24,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
 from jifen.core.audit import record
+from jifen.engine.fast import fast_path_supported
 from jifen.orgs.permissions import Perm, has_org_perm
 from jifen.scoring.models import MemberResult, ResultSnapshot
 from jifen.scoring.scope import Scope
-from jifen.scoring.selectors import ScopeEvaluation, evaluate_scope
+from jifen.scoring.selectors import (
+    CompactEvaluation,
+    ScopeEvaluation,
+    dimensions_text,
+    evaluate_for_snapshot,
+    evaluate_scope,
+)
 
 RESULT_SNAPSHOT = "result.snapshot"
 """Audit action of a summary (the literal lives here: `core.audit.Action` is not ours)."""
@@ -42,7 +48,7 @@ RESULT_COLUMNS = (
 @dataclass(frozen=True)
 class Summary:
     snapshot: ResultSnapshot
-    evaluation: ScopeEvaluation
+    evaluation: ScopeEvaluation | CompactEvaluation
 
 
 def hundredths(value: Decimal | None) -> int | None:
@@ -61,7 +67,13 @@ def summarise(*, actor: Any, scope: Scope, workers: int = 1) -> Summary:
     who may let a large scope be evaluated in `workers` processes (`parallel.py`)."""
     if actor is not None and not has_org_perm(actor, Perm.MANAGE_PERIOD, scope.organisation):
         raise PermissionDenied("无权限汇总该组织的积分结果")
-    evaluation = evaluate_scope(scope, workers=workers)
+    evaluation: ScopeEvaluation | CompactEvaluation
+    if fast_path_supported(scope.scheme):
+        evaluation = evaluate_for_snapshot(scope, workers=workers)
+        rows = _compact_rows
+    else:
+        evaluation = evaluate_scope(scope, workers=workers)
+        rows = _rows
     user = actor if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
         snapshot = ResultSnapshot.objects.create(
@@ -76,7 +88,7 @@ def summarise(*, actor: Any, scope: Scope, workers: int = 1) -> Summary:
         )
         # In member order, not rank order: the (snapshot, member) and member indexes then
         # grow at their ends instead of everywhere (halves SQLite's insert; measured).
-        insert_results(iter(sorted(_rows(snapshot, evaluation), key=itemgetter(1))))
+        insert_results(iter(sorted(rows(snapshot, evaluation), key=itemgetter(1))))
         record(
             RESULT_SNAPSHOT,
             actor=actor,
@@ -91,13 +103,21 @@ def summarise(*, actor: Any, scope: Scope, workers: int = 1) -> Summary:
     return Summary(snapshot, evaluation)
 
 
-def _rows(snapshot: ResultSnapshot, evaluation: ScopeEvaluation) -> Iterator[tuple[Any, ...]]:
+def _compact_rows(snapshot: ResultSnapshot, evaluation: Any) -> Iterator[tuple[Any, ...]]:
+    """The member rows of a `CompactEvaluation`, in `RESULT_COLUMNS` order."""
+    for row, rank, category_rank in zip(
+        evaluation.rows, evaluation.ranks, evaluation.category_ranks, strict=True
+    ):
+        yield (
+            snapshot.pk, row.pk, row.branch_id, row.total, row.grade, row.veto, rank,
+            category_rank, row.category, row.dimensions, row.bonus, row.deductions,
+        )  # fmt: skip
+
+
+def _rows(snapshot: ResultSnapshot, evaluation: Any) -> Iterator[tuple[Any, ...]]:
     """The snapshot's member rows in `RESULT_COLUMNS` order."""
     members = evaluation.members
-    codes = evaluation.dimension_codes
-    text = _CentsText()
-    # The JSON text of the dimensions, as json.dumps writes it (codes are plain ASCII).
-    template = "{" + ", ".join(f'{json.dumps(code)}: "%s"' for code in codes) + "}"
+    dimensions = dimensions_text(evaluation.dimension_codes)
     for result in evaluation.rows:
         member = members[result.member.id]
         dims = result.dimensions
@@ -111,26 +131,10 @@ def _rows(snapshot: ResultSnapshot, evaluation: ScopeEvaluation) -> Iterator[tup
             result.rank,
             result.category_rank,
             result.member.category,
-            template % tuple(map(text, dims)) if dims else "{}",
+            dimensions(dims),
             result.bonus,
             result.deductions,
         )
-
-
-class _CentsText:
-    """Hundredths as the text `f"{Decimal:.2f}"` gives ("9.00", "-0.50"), cached: a
-    district's dimensions take few distinct values."""
-
-    def __init__(self) -> None:
-        self._cache: dict[int, str] = {}
-
-    def __call__(self, value: int) -> str:
-        found = self._cache.get(value)
-        if found is None:
-            sign = "-" if value < 0 else ""
-            whole, cents = divmod(abs(value), 100)
-            found = self._cache[value] = f"{sign}{whole}.{cents:02d}"
-        return found
 
 
 def insert_results(rows: Iterator[tuple[Any, ...]]) -> None:
@@ -142,8 +146,54 @@ def insert_results(rows: Iterator[tuple[Any, ...]]) -> None:
             raw = cursor.cursor  # the psycopg cursor: COPY is its business
             with connection.wrap_database_errors:
                 with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    for chunk in _copy_text(rows):
+                        copy.write(chunk)
             return
         placeholders = ", ".join(["%s"] * len(RESULT_COLUMNS))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(rows))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CHUNK = 10_000
+
+
+def _copy_text(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
+    """Snapshot rows as COPY's text format, `COPY_CHUNK` rows per string: one f-string per
+    row instead of psycopg's per-value `write_row` (0.8 s for a district's 100,000 rows).
+    Integers or None, except grade, veto, category and dimensions, which are escaped."""
+    escaped: dict[str, str] = {}
+
+    def text(value: str) -> str:
+        found = escaped.get(value)
+        if found is None:
+            found = escaped[value] = value.translate(_COPY_ESCAPES)
+        return found
+
+    def number(value: int | None) -> str:
+        return "\\N" if value is None else str(value)
+
+    lines: list[str] = []
+    for (
+        snapshot,
+        member,
+        branch,
+        total,
+        grade,
+        veto,
+        rank,
+        crank,
+        category,
+        dims,
+        bonus,
+        ded,
+    ) in rows:
+        lines.append(
+            f"{snapshot}\t{member}\t{branch}\t{number(total)}\t{text(grade)}\t{text(veto)}\t"
+            f"{number(rank)}\t{number(crank)}\t{text(category)}\t{text(dims)}\t"
+            f"{number(bonus)}\t{number(ded)}\n"
+        )
+        if len(lines) == COPY_CHUNK:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)

@@ -4,17 +4,10 @@ member and branch checked by Django rather than by database constraints.
 SQLite rebuilds the table to change a foreign key, and the rebuild drops its triggers:
 the append-only guards are installed again (PostgreSQL alters in place and keeps them)."""
 
-from typing import Any
-
 import django.db.models.deletion
 from django.db import migrations, models
 
-from jifen.core.dbguards import install_append_only
-
-
-def guard_again_on_sqlite(apps: Any, schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "sqlite":
-        install_append_only(apps, schema_editor, tables=["scoring_memberresult"])
+from jifen.scoring.migrations import guard_results_again_on_sqlite
 
 
 class Migration(migrations.Migration):
@@ -59,5 +52,5 @@ class Migration(migrations.Migration):
                 verbose_name="快照",
             ),
         ),
-        migrations.RunPython(guard_again_on_sqlite, migrations.RunPython.noop),
+        migrations.RunPython(guard_results_again_on_sqlite, migrations.RunPython.noop),
     ]

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from jifen.engine.errors import EngineError
 from jifen.scoring.parallel import default_workers
 from jifen.scoring.scope import ScopeError, find_organisations, resolve_scope
-from jifen.scoring.selectors import grade_counts
+from jifen.scoring.selectors import snapshot_results
 from jifen.scoring.services import summarise
 
 
@@ -64,11 +64,14 @@ class Command(BaseCommand):
         except (ScopeError, EngineError) as error:
             self.stderr.write(f"汇总失败：{error}")
             sys.exit(2)
-        snapshot, results = done.snapshot, done.evaluation.results
-        ranked = sum(1 for result in results if result.rank is not None)
-        grades = "，".join(
-            f"{grade or '无等次'} {count}" for grade, count in grade_counts(results).items()
-        )
+        snapshot = done.snapshot
+        # Read back from the snapshot, as anyone reads a published result.
+        results = list(snapshot_results(snapshot).values_list("grade", "rank"))
+        ranked = sum(1 for _, rank in results if rank is not None)
+        counts: dict[str, int] = {}
+        for grade, _ in results:  # in rank order: grades appear best first
+            counts[grade] = counts.get(grade, 0) + 1
+        grades = "，".join(f"{grade or '无等次'} {count}" for grade, count in counts.items())
         self.stdout.write(
             f"{organisation.name}（{organisation.code}）{scope.scheme.name}（{scope.scheme.code} "
             f"第{scope.scheme.version}版）{scope.period}\n"
