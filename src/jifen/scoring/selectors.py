@@ -400,12 +400,3 @@ def snapshots_of(
     if scheme_code is not None:
         snapshots = snapshots.filter(scheme_code=scheme_code)
     return snapshots.order_by("-created_at", "-id")
-
-
-def grade_counts(results: Sequence[MemberResult]) -> dict[str, int]:
-    """Members per grade, in order of first appearance (by rank); '' for no grade."""
-    counts: dict[str, int] = {}
-    for result in results:
-        grade = result.grade or ""
-        counts[grade] = counts.get(grade, 0) + 1
-    return counts
