@@ -18,6 +18,10 @@ Design overview
 - Either way the ranks, which need everybody, are computed over all results at the end
   by the engine's own ranking rule, and the inputs hash (`fingerprint.py`) is computed
   from exactly what the path read, member by member in id order.
+- The summary reads through `evaluate_for_snapshot`: the fast path again, but each part
+  reads its own members and returns plain rows in the snapshot's shape, so the parent
+  process only ranks (a district's parent used to spend 2 s reading members and turning
+  results into objects and rows). Same results, ranks and inputs hash (tested).
 - The results are kept compact (`fast.FastResult`: hundredths, the snapshot's shape);
   `ScopeEvaluation.evaluation` gives them as the engine's `MemberResult`s on demand.
 - Snapshots are read back, never recomputed: `snapshot_results(snapshot)`.
