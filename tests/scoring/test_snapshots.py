@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
 from jifen.core.models import AuditEvent
+from jifen.scoring import selectors, services
 from jifen.scoring.models import MemberResult, ResultSnapshot
 from jifen.scoring.scope import resolve_scope
 from jifen.scoring.selectors import snapshot_results, snapshots_of
@@ -125,3 +126,20 @@ def test_only_a_scorekeeper_of_the_subtree_may_summarise(world: Any, personas: A
     assert not ResultSnapshot.objects.exists()
     snapshot = summarise(actor=personas.sam, scope=scope).snapshot
     assert snapshot.created_by == personas.sam and snapshot.member_count == 1
+
+
+@pytest.mark.django_db
+def test_the_full_path_writes_the_same_snapshot_rows_as_the_fast_path(
+    q1: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheme with item limits summarises through `evaluate_scope`'s full path and its own
+    row builder; forced here on s002, whose rows the fast path wrote above."""
+    fast = summarise(actor=None, scope=q1)
+    monkeypatch.setattr(services, "fast_path_supported", lambda scheme: False)
+    monkeypatch.setattr(selectors, "fast_path_supported", lambda scheme: False)
+    full = summarise(actor=None, scope=q1)
+    assert not full.evaluation.fast  # type: ignore[union-attr]
+    assert full.snapshot.inputs_hash != fast.snapshot.inputs_hash  # another canonical form
+    assert rows_of(full.snapshot) == rows_of(fast.snapshot)
+    ids = list(MemberResult.objects.filter(snapshot=full.snapshot).values_list("member_id", "pk"))
+    assert ids == sorted(ids)  # written in member order

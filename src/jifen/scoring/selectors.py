@@ -184,22 +184,36 @@ def _evaluate_part(
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """(the part's inputs-hash text, its results as (index in `members`, FastResult fields
     after the member)): plain data, cheap to send from a worker."""
-    sums, honors, vetoes = read_sums(scope, evaluator.layout, part.pks)
+    text, scored = _scored(scope, evaluator, members[part.start : part.stop], part.pks)
+    rows = [
+        (part.start + at, result.total, result.grade, result.veto, result.dimensions,
+         result.bonus, result.deductions)
+        for at, _, result in scored
+    ]  # fmt: skip
+    return text, rows
+
+
+def _scored(
+    scope: Scope,
+    evaluator: SumsEvaluator,
+    members: Sequence[ScopeMember],
+    pks: tuple[int, int] | None,
+) -> tuple[str, list[tuple[int, ScopeMember, FastResult]]]:
+    """One part: its sums read, then each member's inputs-hash lines and result, as
+    (inputs-hash text, [(position in `members`, member, result)] of the members with a
+    result). `pks` bounds the read (None: the whole scope); `members` are the part's."""
+    sums, honors, vetoes = read_sums(scope, evaluator.layout, pks)
     lines, score = SumsLines(evaluator.layout), evaluator.member
     pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
     texts: list[str] = []
-    rows: list[tuple[Any, ...]] = []
-    for index in range(part.start, part.stop):
-        row = members[index]
+    scored: list[tuple[int, ScopeMember, FastResult]] = []
+    for at, row in enumerate(members):
         mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
         texts.append(lines(row.member, *mine))
         result = score(row.member, *mine)
         if result is not None:
-            rows.append(
-                (index, result.total, result.grade, result.veto, result.dimensions,
-                 result.bonus, result.deductions)
-            )  # fmt: skip
-    return "".join(texts), rows
+            scored.append((at, row, result))
+    return "".join(texts), scored
 
 
 class MemberRow(NamedTuple):
@@ -265,29 +279,17 @@ def _compact_part(
     scope: Scope, evaluator: SumsEvaluator, pks: tuple[int, int] | None
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """(inputs-hash text, results as `MemberRow` fields) of the members whose pk is in
-    `pks` (all by default)."""
-    members = scope_members(scope, pks)
-    sums, honors, vetoes = read_sums(scope, evaluator.layout, pks)
-    lines, score = SumsLines(evaluator.layout), evaluator.member
+    `pks` (all by default), which the part reads itself."""
+    text, scored = _scored(scope, evaluator, scope_members(scope, pks), pks)
     dimensions = dimensions_text(evaluator.dimension_codes)
-    pop_sums, pop_honors, pop_vetoes = sums.pop, honors.pop, vetoes.pop
-    texts: list[str] = []
-    rows: list[tuple[Any, ...]] = []
-    for row in members:
-        member = row.member
-        mine = pop_sums(row.pk, _NONE), pop_honors(row.pk, _NONE), pop_vetoes(row.pk, _NONE)
-        texts.append(lines(member, *mine))
-        result = score(member, *mine)
-        if result is not None:
-            rows.append(
-                (
-                    row.pk, row.branch_id, member.category,
-                    result.total is not None and member.status == "",
-                    result.total, result.grade or "", result.veto or "",
-                    dimensions(result.dimensions), result.bonus, result.deductions,
-                )
-            )  # fmt: skip
-    return "".join(texts), rows
+    rows = [
+        (row.pk, row.branch_id, row.member.category,
+         result.total is not None and row.member.status == "",
+         result.total, result.grade or "", result.veto or "",
+         dimensions(result.dimensions), result.bonus, result.deductions)
+        for _, row, result in scored
+    ]  # fmt: skip
+    return text, rows
 
 
 def dimensions_text(codes: tuple[str, ...]) -> Callable[[tuple[int, ...]], str]:
