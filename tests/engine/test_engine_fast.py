@@ -1,4 +1,5 @@
-"""The fast path (`jifen.engine.fast`) gives exactly `evaluate`'s results (hypothesis).
+"""The fast path (`jifen.engine.fast`) gives exactly `evaluate`'s results (hypothesis),
+with and without its straight-line code for the common case (`fast_compiled.py`).
 
 Random ledgers of every preset and of three test schemes that reach the rarer rules
 (yearly bonus cap, honors into two targets, fractional weights, composites, annual-only
@@ -135,6 +136,10 @@ def test_the_fast_path_gives_the_engines_results(case: Any) -> None:
     )
     codes, results = evaluate_sums(scheme, members, plan, sums, honors, vetoes)
     assert comparable(to_member_results(codes, results)) == comparable(expected.results)
+    # Without the straight-line code (`fast_compiled.py`) every member takes the generic
+    # rules: the same results again.
+    codes, generic = evaluate_sums(scheme, members, plan, sums, honors, vetoes, compiled=False)
+    assert comparable(to_member_results(codes, generic)) == comparable(expected.results)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES, ids=lambda s: s.code)

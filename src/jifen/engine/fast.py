@@ -41,6 +41,7 @@ from decimal import Decimal
 from operator import mul
 from typing import Any
 
+from .fast_compiled import CompiledMember, Shape, compile_member
 from .ledger import Member
 from .periods import Plan
 from .ranking import competition_ranks
@@ -148,7 +149,8 @@ class FastResult:
 class SumsEvaluator:
     """The scheme's rules over one member's sums at a time (see the module docstring)."""
 
-    def __init__(self, scheme: Scheme, plan: Plan) -> None:
+    def __init__(self, scheme: Scheme, plan: Plan, *, compiled: bool = True) -> None:
+        """`compiled=False` keeps every member on the generic code (the tests compare)."""
         if not fast_path_supported(scheme):
             raise ValueError(f"scheme {scheme.code} needs the full evaluation path")
         self.scheme, self.plan, self.layout = scheme, plan, layout(scheme)
@@ -173,6 +175,7 @@ class SumsEvaluator:
         )
         self._padding = [0] * (len(codes) - len(self._targets))
         self._counted: dict[tuple[date | None, date | None], list[int]] = {}
+        self._compiled: dict[tuple[int, ...], CompiledMember] = {}
         self._divisors: dict[tuple[int, ...], tuple[list[int], int]] = {}
         order = {item.code: index for index, item in enumerate(scheme.items)}
         self._honors = {
@@ -203,6 +206,26 @@ class SumsEvaluator:
         # A period with no entries: the start values (state is untouched: no honor, and a
         # bonus of 0 fits any yearly room). Shared, never mutated.
         self._empty = self._period(None, _EMPTY, _EMPTY, {}, [0])
+        # The common case as straight-line code (`fast_compiled.py`): no annual part and
+        # no composite here; no status and no veto per member (checked in `member`).
+        self._shape = None
+        if compiled and not self._annual_part and not self._composite:
+            self._shape = Shape(
+                dims=self._dims,
+                columns=self._columns,
+                n_slots=self._n_slots,
+                bonus_slot=self._bonus,
+                deduction_slot=self._deduction,
+                base=self._base,
+                bonus_cap=self._bonus_cap,
+                bonus_per_year=self._bonus_per_year,
+                deduction_floor=self._deduction_floor,
+                has_honors=bool(self._honors),
+                stateful=self._stateful,
+                empty=(self._empty[0], *self._empty[1:4]),
+                method=self._method,
+                weights=self._weights,
+            )
 
     def _combine_setup(self, scheme: Scheme, plan: Plan) -> None:
         mode = scheme.annual.mode
@@ -256,6 +279,8 @@ class SumsEvaluator:
         honors_by: dict[int, list[Sequence[Any]]] = {}
         for honor in honors:
             honors_by.setdefault(honor[1], []).append(honor)
+        if self._shape is not None and not vetoes and not member.status:
+            return FastResult(member, *self._compiled_for(counted)(rows, honors_by))
         vetoes_by: dict[int, list[Sequence[Any]]] = {}
         for veto in vetoes:
             vetoes_by.setdefault(veto[1], []).append(veto)
@@ -284,6 +309,16 @@ class SumsEvaluator:
         if self._annual_part:
             annual = self._annual(rows.get(ANNUAL), vetoes_by.get(ANNUAL, _EMPTY))
         return self._combine(member, counted, kept, annual)
+
+    def _compiled_for(self, counted: list[int]) -> CompiledMember:
+        key = tuple(counted)
+        found = self._compiled.get(key)
+        if found is None:
+            assert self._shape is not None
+            found = self._compiled[key] = compile_member(
+                self._shape, counted, self._honor_credits, self.grade_for
+            )
+        return found
 
     def _period(
         self,
@@ -502,9 +537,11 @@ def evaluate_sums(
     sums: Iterable[Sequence[Any]],
     honors: Iterable[Sequence[Any]] = (),
     vetoes: Iterable[Sequence[Any]] = (),
+    *,
+    compiled: bool = True,
 ) -> tuple[tuple[str, ...], list[FastResult]]:
     """(dimension codes, ranked results) of all `members`; rows keyed by `Member.id`."""
-    evaluator = SumsEvaluator(scheme, plan)
+    evaluator = SumsEvaluator(scheme, plan, compiled=compiled)
     sums_by, honors_by, vetoes_by = _by_member(sums), _by_member(honors), _by_member(vetoes)
     results = []
     for member in members:
