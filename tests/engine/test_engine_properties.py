@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jifen.engine import Entry, Evaluation, Member, evaluate, explain, list_presets
+from jifen.engine.ranking import competition_ranks
 from jifen.engine.scheme import Item, Scheme
 
 PRESETS = list_presets()
@@ -246,3 +247,11 @@ def test_the_explanation_adds_up_to_the_total(case) -> None:
     evaluation = evaluate(scheme, members, entries, period)
     for result in evaluation.results:
         _assert_explanation_adds_up(evaluation, result.member.id)
+
+
+@PROPERTY
+@given(st.lists(st.integers(-3, 3).map(lambda n: Decimal(n).scaleb(-1)), max_size=40))
+def test_competition_ranks_count_the_higher_totals(totals) -> None:
+    # Decimals equal in value but not in form (1.0, 1.00) share a rank.
+    mixed = [t.quantize(Decimal("0.01")) if i % 2 else t for i, t in enumerate(totals)]
+    assert competition_ranks(mixed) == [1 + sum(o > t for o in totals) for t in totals]

@@ -9,13 +9,26 @@ from jifen.scoring.selectors import CompactEvaluation, ScopeEvaluation, dimensio
 
 
 def compact_rows(evaluation: CompactEvaluation) -> list[tuple[Any, ...]]:
-    return [
-        (row.pk, row.total, row.grade, row.veto, row.dimensions, row.bonus, row.deductions,
-         rank, category_rank)
-        for row, rank, category_rank in zip(
-            evaluation.rows, evaluation.ranks, evaluation.category_ranks, strict=True
-        )
-    ]  # fmt: skip
+    """(pk, total, grade, veto, dimensions, bonus, deductions, rank, category rank) per
+    row, from tuples or from COPY text (PostgreSQL)."""
+    rows = []
+    for tail, rank, category_rank in zip(
+        evaluation.tails, evaluation.ranks, evaluation.category_ranks, strict=True
+    ):
+        values = _from_copy_text(tail) if evaluation.copy_text else tail
+        pk, _, total, grade, veto, _, dimensions, bonus, deductions = values
+        rows.append((pk, total, grade, veto, dimensions, bonus, deductions, rank, category_rank))
+    return rows
+
+
+def _from_copy_text(line: Any) -> tuple[Any, ...]:
+    assert isinstance(line, str) and line.endswith("\n") and "\\" not in line.replace("\\N", "")
+    fields = line[:-1].split("\t")
+    numbers = {0, 1, 2, 7, 8}
+    return tuple(
+        None if field == "\\N" else int(field) if at in numbers else field
+        for at, field in enumerate(fields)
+    )
 
 
 def compact_rows_of(evaluation: ScopeEvaluation) -> list[tuple[Any, ...]]:

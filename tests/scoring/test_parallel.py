@@ -10,6 +10,7 @@ fallback to one process is tested instead.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import random
 from pathlib import Path
@@ -21,7 +22,7 @@ from django.db import connection, transaction
 from jifen.engine import EntryError, load_scheme
 from jifen.engine.fast import layout
 from jifen.scoring import selectors
-from jifen.scoring.parallel import WorkerFailed, can_fork, fork_map
+from jifen.scoring.parallel import WorkerFailed, can_fork, cyclic_gc_paused, fork_map
 from jifen.scoring.scope import resolve_scope
 from jifen.scoring.selectors import evaluate_for_snapshot, evaluate_scope
 
@@ -53,6 +54,23 @@ def _no_children_left() -> bool:
     except ChildProcessError:
         return True
     return False
+
+
+def _collector_state(part: int) -> bool:
+    return gc.isenabled()
+
+
+def test_the_collector_pauses_for_a_bulk_evaluation_and_its_workers_then_resumes() -> None:
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert fork_map(_collector_state, [0, 1]) == [False, False]
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # an inner pause leaves the outer one in force
+    assert gc.isenabled()
+    with pytest.raises(KeyError), cyclic_gc_paused():
+        raise KeyError("失败")
+    assert gc.isenabled()
 
 
 def test_fork_map_returns_the_parts_in_order_also_beyond_a_pipe_buffer() -> None:

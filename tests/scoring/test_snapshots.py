@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
 from jifen.core.models import AuditEvent
+from jifen.members.models import Member
 from jifen.scoring import selectors, services
 from jifen.scoring.models import MemberResult, ResultSnapshot
 from jifen.scoring.scope import resolve_scope
@@ -143,3 +144,22 @@ def test_the_full_path_writes_the_same_snapshot_rows_as_the_fast_path(
     assert rows_of(full.snapshot) == rows_of(fast.snapshot)
     ids = list(MemberResult.objects.filter(snapshot=full.snapshot).values_list("member_id", "pk"))
     assert ids == sorted(ids)  # written in member order
+
+
+@pytest.mark.django_db
+def test_free_text_reaches_the_snapshot_as_it_is(
+    q1: Any, personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the rows go in as COPY text, rendered by each part (fast path) or by
+    the writer (full path): a backslash, a tab or a line end in a member's category must
+    not shift or change a column."""
+    odd = "机关\\N\t第一\\支部\r\n"
+    Member.objects.filter(pk=personas.alice.pk).update(category=odd)
+    fast = summarise(actor=None, scope=q1).snapshot
+    monkeypatch.setattr(services, "fast_path_supported", lambda scheme: False)
+    monkeypatch.setattr(selectors, "fast_path_supported", lambda scheme: False)
+    full = summarise(actor=None, scope=q1).snapshot
+    for snapshot in (fast, full):
+        row = MemberResult.objects.get(snapshot=snapshot, member=personas.alice)
+        assert (row.category, row.total_hundredths, row.rank) == (odd, 10400, 1)
+    assert rows_of(full) == rows_of(fast)

@@ -31,17 +31,19 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
+from django.db import connection
 from django.db.models import F, QuerySet
 
 from jifen.engine import EntryError, Evaluation, MemberResult, evaluate_aggregates
 from jifen.engine.evaluate import rank_results
 from jifen.engine.fast import FastResult, SumsEvaluator, fast_path_supported, rank_fast
 from jifen.engine.fast_convert import dimension_codes, from_member_result, to_member_results
-from jifen.engine.ranking import competition_ranks
+from jifen.engine.ranking import ranks_by_total
 from jifen.ledger.models import ChainHead
 from jifen.orgs.models import Organisation
 from jifen.scoring.aggregates import (
@@ -54,6 +56,7 @@ from jifen.scoring.fingerprint import InputsHash, SumsHash, SumsLines
 from jifen.scoring.models import MemberResult as MemberResultRow
 from jifen.scoring.models import ResultSnapshot
 from jifen.scoring.parallel import WorkerFailed, can_fork, fork_map
+from jifen.scoring.result_rows import CopyTail, copy_escaped
 from jifen.scoring.scope import Scope
 from jifen.scoring.sums import read_sums, refuse_unknown_items
 
@@ -88,6 +91,10 @@ class ScopeEvaluation:
     @property
     def results(self) -> list[MemberResult]:
         return self.evaluation.results
+
+    @property
+    def member_count(self) -> int:
+        return len(self.rows)
 
 
 def evaluate_scope(
@@ -216,43 +223,45 @@ def _scored(
     return "".join(texts), scored
 
 
-class MemberRow(NamedTuple):
-    """One member's result as a snapshot stores it (hundredths), before its ranks; a plain
-    tuple on its way from a worker (a dataclass costs its own pickling per member)."""
-
-    pk: int
-    branch_id: int
-    category: str
-    rankable: bool
-    """A total and no status: ranked."""
-    total: int | None
-    grade: str
-    veto: str
-    dimensions: str
-    """As the snapshot's JSON text (`dimensions_text`)."""
-    bonus: int | None
-    deductions: int | None
+RankKey = tuple[int | None, str]
+"""(total, category) of a member as ranking reads it; total None: not ranked (no total,
+or a status)."""
+Tail = tuple[Any, ...] | str
+"""A snapshot row after its ranks: (member pk, branch pk, total, grade, veto, category,
+dimensions text, bonus, deductions), or those as COPY text (`result_rows.CopyTail`)."""
 
 
 @dataclass
 class CompactEvaluation:
     """A scope evaluated for its snapshot (`evaluate_for_snapshot`): the fast path's
-    results in member pk order, with their ranks (None: not ranked)."""
+    results in member pk order, as what ranking reads and the rest of each snapshot row,
+    with their ranks (None: not ranked)."""
 
     scope: Scope
-    rows: list[MemberRow]
+    keys: list[RankKey]
+    tails: list[Tail]
+    copy_text: bool
+    """Whether the tails are COPY text (PostgreSQL) or tuples."""
     ranks: list[int | None]
     category_ranks: list[int | None]
     dimension_codes: tuple[str, ...]
     inputs_hash: str
 
+    @property
+    def member_count(self) -> int:
+        return len(self.keys)
 
-def evaluate_for_snapshot(scope: Scope, *, workers: int = 1) -> CompactEvaluation:
+
+def evaluate_for_snapshot(
+    scope: Scope, *, workers: int = 1, copy_text: bool | None = None
+) -> CompactEvaluation:
     """The fast path (the scheme must allow it) as the summary needs it: the same results
     and inputs hash as `evaluate_scope`, with less work left to the parent process —
-    each part reads its own members and returns plain rows; the parent only ranks.
+    each part reads its own members and renders their snapshot rows (on PostgreSQL as
+    COPY text, unless `copy_text` says otherwise); the parent only ranks.
     In `workers` processes for a scope of `PARALLEL_MIN_MEMBERS` or more."""
     evaluator = SumsEvaluator(scope.scheme, scope.plan)
+    as_text = connection.vendor == "postgresql" if copy_text is None else copy_text
     ranges: list[tuple[int, int] | None] = [None]
     if workers > 1 and can_fork():
         pks = list(member_queryset(scope).order_by("pk").values_list("pk", flat=True))
@@ -260,43 +269,62 @@ def evaluate_for_snapshot(scope: Scope, *, workers: int = 1) -> CompactEvaluatio
         if len(bounds) > 2:
             ranges = [(pks[a], pks[b - 1]) for a, b in itertools.pairwise(bounds)]
 
-    def evaluate(pks: tuple[int, int] | None) -> tuple[str, list[tuple[Any, ...]]]:
-        return _compact_part(scope, evaluator, pks)
+    def evaluate(pks: tuple[int, int] | None) -> tuple[str, list[RankKey], list[Tail]]:
+        return _compact_part(scope, evaluator, pks, as_text)
 
     outputs = _run_parts(scope, evaluate, ranges, None)
     fingerprint = SumsHash(scope.scheme, scope.period, evaluator.layout)
-    rows: list[MemberRow] = []
-    for text, part_rows in outputs:
+    keys: list[RankKey] = []
+    tails: list[Tail] = []
+    for text, part_keys, part_tails in outputs:
         fingerprint.add_text(text)
-        rows.extend(map(MemberRow._make, part_rows))
-    ranks, category_ranks = _ranks(rows)
+        keys.extend(part_keys)
+        tails.extend(part_tails)
+    ranks, category_ranks = _ranks(keys)
     return CompactEvaluation(
-        scope, rows, ranks, category_ranks, evaluator.dimension_codes, fingerprint.hexdigest()
+        scope,
+        keys,
+        tails,
+        as_text,
+        ranks,
+        category_ranks,
+        evaluator.dimension_codes,
+        fingerprint.hexdigest(),
     )
 
 
 def _compact_part(
-    scope: Scope, evaluator: SumsEvaluator, pks: tuple[int, int] | None
-) -> tuple[str, list[tuple[Any, ...]]]:
-    """(inputs-hash text, results as `MemberRow` fields) of the members whose pk is in
-    `pks` (all by default), which the part reads itself."""
+    scope: Scope, evaluator: SumsEvaluator, pks: tuple[int, int] | None, copy_text: bool
+) -> tuple[str, list[RankKey], list[Tail]]:
+    """(inputs-hash text, rank keys, row tails) of the members whose pk is in `pks` (all
+    by default), which the part reads itself."""
     text, scored = _scored(scope, evaluator, scope_members(scope, pks), pks)
-    dimensions = dimensions_text(evaluator.dimension_codes)
-    rows = [
-        (row.pk, row.branch_id, row.member.category,
-         result.total is not None and row.member.status == "",
-         result.total, result.grade or "", result.veto or "",
-         dimensions(result.dimensions), result.bonus, result.deductions)
+    keys: list[RankKey] = [
+        (result.total if row.member.status == "" else None, row.member.category)
         for _, row, result in scored
+    ]
+    dimensions = dimensions_text(evaluator.dimension_codes, copy=copy_text)
+    tails: list[Any] = [
+        (row.pk, row.branch_id, r.total, r.grade or "", r.veto or "", row.member.category,
+         dimensions(r.dimensions), r.bonus, r.deductions)
+        for _, row, r in scored
     ]  # fmt: skip
-    return text, rows
+    if copy_text:
+        tail = CopyTail(dimensions_escaped=True)
+        tails = [tail(*values) for values in tails]
+    return text, keys, tails
 
 
-def dimensions_text(codes: tuple[str, ...]) -> Callable[[tuple[int, ...]], str]:
+def dimensions_text(
+    codes: tuple[str, ...], *, copy: bool = False
+) -> Callable[[tuple[int, ...]], str]:
     """The JSON text of a result's dimensions in hundredths, as Django's JSONField writes
-    `{"study": "9.00", ...}` (json.dumps; the codes are plain ASCII)."""
-    text = _CentsText()
+    `{"study": "9.00", ...}` (json.dumps); `copy`: escaped for COPY text (the template
+    is escaped once: the values are digits, a sign and a point)."""
+    text = _CentsText().__getitem__
     template = "{" + ", ".join(f'{json.dumps(code)}: "%s"' for code in codes) + "}"
+    if copy:
+        template = copy_escaped(template)
 
     def dimensions(values: tuple[int, ...]) -> str:
         return template % tuple(map(text, values)) if values else "{}"
@@ -304,37 +332,37 @@ def dimensions_text(codes: tuple[str, ...]) -> Callable[[tuple[int, ...]], str]:
     return dimensions
 
 
-class _CentsText:
+class _CentsText(dict[int, str]):
     """Hundredths as the text `f"{Decimal:.2f}"` gives ("9.00", "-0.50"), cached: a
-    district's dimensions take few distinct values."""
+    district's dimensions take few distinct values (a dict's own lookup: no Python call
+    per value once seen)."""
 
-    def __init__(self) -> None:
-        self._cache: dict[int, str] = {}
-
-    def __call__(self, value: int) -> str:
-        found = self._cache.get(value)
-        if found is None:
-            sign = "-" if value < 0 else ""
-            whole, cents = divmod(abs(value), 100)
-            found = self._cache[value] = f"{sign}{whole}.{cents:02d}"
-        return found
+    def __missing__(self, value: int) -> str:
+        sign = "-" if value < 0 else ""
+        whole, cents = divmod(abs(value), 100)
+        text = self[value] = f"{sign}{whole}.{cents:02d}"
+        return text
 
 
-def _ranks(rows: Sequence[MemberRow]) -> tuple[list[int | None], list[int | None]]:
-    """Competition ranks of the rows with a total and no status, overall and per category
-    (`fast.rank_fast`'s rule), aligned with `rows`."""
-    ranks: list[int | None] = [None] * len(rows)
-    category_ranks: list[int | None] = [None] * len(rows)
-    ranked = [i for i, row in enumerate(rows) if row.rankable and row.total is not None]
-    totals = [rows[i].total for i in ranked]
-    by_category: dict[str, list[int]] = {}
-    for i, rank in zip(ranked, competition_ranks(totals), strict=True):
-        ranks[i] = rank
-        by_category.setdefault(rows[i].category, []).append(i)
-    for indexes in by_category.values():
-        within = competition_ranks([rows[i].total for i in indexes])
-        for i, rank in zip(indexes, within, strict=True):
-            category_ranks[i] = rank
+def _ranks(keys: Sequence[RankKey]) -> tuple[list[int | None], list[int | None]]:
+    """Competition ranks of the members with a rank key's total, overall and per
+    category (`fast.rank_fast`'s rule), aligned with `keys`: counted by distinct (total,
+    category) rather than sorted member by member."""
+    counts = Counter(key for key in keys if key[0] is not None)
+    overall: Counter[int] = Counter()
+    by_category: dict[str, Counter[int]] = {}
+    for (total, category), count in counts.items():
+        assert total is not None
+        overall[total] += count
+        by_category.setdefault(category, Counter())[total] = count
+    rank_of = ranks_by_total(overall)
+    category_rank_of = {
+        (total, category): rank
+        for category, within in by_category.items()
+        for total, rank in ranks_by_total(within).items()
+    }
+    ranks = [None if key[0] is None else rank_of[key[0]] for key in keys]
+    category_ranks = [category_rank_of.get(key) for key in keys]
     return ranks, category_ranks
 
 
