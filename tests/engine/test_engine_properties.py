@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jifen.engine import Entry, Evaluation, Member, evaluate, explain, list_presets
-from jifen.engine.ranking import competition_ranks
+from jifen.engine.ranking import member_ranks
 from jifen.engine.scheme import Item, Scheme
 
 PRESETS = list_presets()
@@ -250,8 +250,22 @@ def test_the_explanation_adds_up_to_the_total(case) -> None:
 
 
 @PROPERTY
-@given(st.lists(st.integers(-3, 3).map(lambda n: Decimal(n).scaleb(-1)), max_size=40))
-def test_competition_ranks_count_the_higher_totals(totals) -> None:
+@given(
+    st.lists(
+        st.tuples(st.none() | st.integers(-3, 3).map(lambda n: Decimal(n).scaleb(-1)),
+                  st.sampled_from("甲乙")),
+        max_size=40,
+    )
+)  # fmt: skip
+def test_competition_ranks_count_the_higher_totals(keys) -> None:
     # Decimals equal in value but not in form (1.0, 1.00) share a rank.
-    mixed = [t.quantize(Decimal("0.01")) if i % 2 else t for i, t in enumerate(totals)]
-    assert competition_ranks(mixed) == [1 + sum(o > t for o in totals) for t in totals]
+    mixed = [
+        (t.quantize(Decimal("0.01")) if i % 2 and t is not None else t, c)
+        for i, (t, c) in enumerate(keys)
+    ]
+    ranks, category_ranks = member_ranks(mixed)
+    ranked = [(t, c) for t, c in keys if t is not None]
+    assert ranks == [None if t is None else 1 + sum(o > t for o, _ in ranked) for t, _ in keys]
+    assert category_ranks == [
+        None if t is None else 1 + sum(o > t for o, oc in ranked if oc == c) for t, c in keys
+    ]

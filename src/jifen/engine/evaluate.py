@@ -30,7 +30,7 @@ from .errors import EntryError, Problem, row_label
 from .ledger import Aggregate, Entry, Member, aggregate_entries, check_members
 from .periods import Plan, plan_request
 from .points import ONE, ZERO, quotient, round_half_up
-from .ranking import competition_ranks
+from .ranking import member_ranks
 from .rules import YearState, score_period
 from .scheme import PERIODS_SOURCE, Scheme
 from .trace import Combination, PeriodTrace, Step, Term, VetoHit
@@ -315,13 +315,8 @@ def rank_results(results: list[MemberResult]) -> None:
     """Set `rank` and `category_rank` (1, 2, 2, 4 by total) of the ranked members: those
     with a total and no status. The one ranking rule, also for callers that evaluate in
     chunks and rank everybody at the end."""
-    ranked = [r for r in results if r.total is not None and r.member.status == ""]
-    overall = competition_ranks([r.total for r in ranked])
-    by_category: dict[str, list[int]] = {}
-    for index, (result, rank) in enumerate(zip(ranked, overall, strict=True)):
-        result.rank = rank
-        by_category.setdefault(result.member.category, []).append(index)
-    for indexes in by_category.values():
-        within = competition_ranks([ranked[i].total for i in indexes])
-        for i, rank in zip(indexes, within, strict=True):
-            ranked[i].category_rank = rank
+    ranks, category_ranks = member_ranks(
+        [(r.total if r.member.status == "" else None, r.member.category) for r in results]
+    )
+    for result, rank, category_rank in zip(results, ranks, category_ranks, strict=True):
+        result.rank, result.category_rank = rank, category_rank

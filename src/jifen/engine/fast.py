@@ -25,7 +25,7 @@ Design overview
   deduction limit, base, zero/disqualify vetoes per period; counted periods by management
   dates (a period without entries counts at the start values); the annual rule (sum,
   mean, weighted mean, composite), rounded half up only where `_combine` rounds; vetoes
-  and status on the combined result; ranks by `ranking.competition_ranks`. Integer
+  and status on the combined result; ranks by `ranking.member_ranks`. Integer
   rounding: round(n / d) half away from zero is exactly `quantize(ROUND_HALF_UP)` of the
   60-digit quotient (a quotient cannot come within 10⁻⁶⁰ of a half without being one).
   The differential tests (`tests/engine/test_engine_fast.py`, and over the database in
@@ -44,7 +44,7 @@ from typing import Any
 from .fast_compiled import CompiledMember, Shape, compile_member
 from .ledger import Member
 from .periods import Plan
-from .ranking import competition_ranks
+from .ranking import member_ranks
 from .scheme import PERIODS_SOURCE, POOLS, Scheme
 
 ANNUAL = -1
@@ -509,17 +509,11 @@ class SumsEvaluator:
 def rank_fast(results: list[FastResult]) -> None:
     """Ranks of the members with a total and no status, overall and per category; then the
     results in the engine's order (rank, then member id; unranked last)."""
-    ranked = [r for r in results if r.total is not None and r.member.status == ""]
-    by_category: dict[str, list[int]] = {}
-    for index, (result, rank) in enumerate(
-        zip(ranked, competition_ranks([r.total for r in ranked]), strict=True)
-    ):
-        result.rank = rank
-        by_category.setdefault(result.member.category, []).append(index)
-    for indexes in by_category.values():
-        within = competition_ranks([ranked[i].total for i in indexes])
-        for i, rank in zip(indexes, within, strict=True):
-            ranked[i].category_rank = rank
+    ranks, category_ranks = member_ranks(
+        [(r.total if r.member.status == "" else None, r.member.category) for r in results]
+    )
+    for result, rank, category_rank in zip(results, ranks, category_ranks, strict=True):
+        result.rank, result.category_rank = rank, category_rank
     results.sort(key=lambda r: (r.rank is None, r.rank or 0, r.member.id))
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +42,7 @@ from jifen.engine import EntryError, Evaluation, MemberResult, evaluate_aggregat
 from jifen.engine.evaluate import rank_results
 from jifen.engine.fast import FastResult, SumsEvaluator, fast_path_supported, rank_fast
 from jifen.engine.fast_convert import dimension_codes, from_member_result, to_member_results
-from jifen.engine.ranking import ranks_by_total
+from jifen.engine.ranking import member_ranks
 from jifen.ledger.models import ChainHead
 from jifen.orgs.models import Organisation
 from jifen.scoring.aggregates import (
@@ -280,7 +279,7 @@ def evaluate_for_snapshot(
         fingerprint.add_text(text)
         keys.extend(part_keys)
         tails.extend(part_tails)
-    ranks, category_ranks = _ranks(keys)
+    ranks, category_ranks = member_ranks(keys)
     return CompactEvaluation(
         scope,
         keys,
@@ -342,28 +341,6 @@ class _CentsText(dict[int, str]):
         whole, cents = divmod(abs(value), 100)
         text = self[value] = f"{sign}{whole}.{cents:02d}"
         return text
-
-
-def _ranks(keys: Sequence[RankKey]) -> tuple[list[int | None], list[int | None]]:
-    """Competition ranks of the members with a rank key's total, overall and per
-    category (`fast.rank_fast`'s rule), aligned with `keys`: counted by distinct (total,
-    category) rather than sorted member by member."""
-    counts = Counter(key for key in keys if key[0] is not None)
-    overall: Counter[int] = Counter()
-    by_category: dict[str, Counter[int]] = {}
-    for (total, category), count in counts.items():
-        assert total is not None
-        overall[total] += count
-        by_category.setdefault(category, Counter())[total] = count
-    rank_of = ranks_by_total(overall)
-    category_rank_of = {
-        (total, category): rank
-        for category, within in by_category.items()
-        for total, rank in ranks_by_total(within).items()
-    }
-    ranks = [None if key[0] is None else rank_of[key[0]] for key in keys]
-    category_ranks = [category_rank_of.get(key) for key in keys]
-    return ranks, category_ranks
 
 
 def _chain_head(scope: Scope) -> int | None:
